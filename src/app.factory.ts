@@ -1,0 +1,25 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions, graphqlBatchLimit } from './app.module';
+import { validationErrorToDomain } from './graphql/errors';
+
+/** Builds the configured Nest application; main.ts, the scripts and the tests all start it this way. */
+export async function createApp(options: AppModuleOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: '5mb' });
+  app.use('/graphql', graphqlBatchLimit(options.config));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidUnknownValues: false,
+      validationError: { target: false, value: false },
+      exceptionFactory: validationErrorToDomain,
+    }),
+  );
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { RolesGuard } from './auth.guard';
+import { AuthResolver } from './auth.resolver';
+import { AuthService } from './auth.service';
+import { UsersService } from './users.service';
+
+@Global()
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256', issuer: 'gongying' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'gongying' },
+      }),
+    }),
+  ],
+  providers: [AuthService, UsersService, AuthResolver, { provide: APP_GUARD, useClass: RolesGuard }],
+  exports: [AuthService, UsersService],
+})
+export class AuthModule {}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly jwtSecret: string;
+  readonly identityHashKey: string;
+  readonly bankTimeZone: string;
+  readonly defaultCurrency: string;
+  /** Password of the demo users; generated (and printed once) when unset. */
+  readonly demoPassword: string;
+  readonly demoPasswordGenerated: boolean;
+  readonly seedDemo: boolean;
+  /** Run pending migrations at start: default on for SQLite, off for MySQL (run `npm run migration:run`). */
+  readonly migrateOnStart: boolean;
+  readonly redisUrl: string | undefined;
+  readonly logLevel: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly graphql: {
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    readonly maxCost: number;
+    readonly maxBatch: number;
+  };
+  readonly loginThrottle: { readonly maxFailures: number; readonly windowSeconds: number };
+}
+
+/** Thrown at boot; the message names the variable so an operator can fix it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number.parseInt(raw, 10);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function parseDatabaseUrl(raw: string): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path (or :memory:)');
+    return { type: 'sqlite', path };
+  }
+  if (raw.startsWith('mysql://') || raw.startsWith('mariadb://')) {
+    try {
+      const url = new URL(raw.replace(/^mariadb:/, 'mysql:'));
+      if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'mysql:// URL must name a database');
+      return { type: 'mysql', url: url.toString() };
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+    }
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or mysql://');
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one place environment variables are read and validated. The app, the migration CLI, the scripts
+ * and the tests all call this, so a wrong value fails the same way everywhere.
+ */
+export function buildConfig(env: Env = process.env): AppConfig {
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  if (!['development', 'test', 'production'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', `must be development, test or production, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as AppConfig['nodeEnv'];
+  const isProduction = nodeEnv === 'production';
+
+  const secret = (name: string): string => {
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      if (value.length < 32) throw new ConfigError(name, 'must be at least 32 characters');
+      return value;
+    }
+    if (isProduction) throw new ConfigError(name, 'is required in production');
+    // Outside production a per-process random secret keeps development safe from a well-known default.
+    return randomBytes(32).toString('hex');
+  };
+
+  const bankTimeZone = env.BANK_TIME_ZONE ?? 'Asia/Shanghai';
+  if (!isValidTimeZone(bankTimeZone))
+    throw new ConfigError('BANK_TIME_ZONE', `is not an IANA time zone: "${bankTimeZone}"`);
+
+  const defaultCurrency = env.DEFAULT_CURRENCY ?? 'CNY';
+  if (!/^[A-Z]{3}$/.test(defaultCurrency))
+    throw new ConfigError('DEFAULT_CURRENCY', 'must be an ISO 4217 code like CNY');
+
+  const demoPasswordRaw = env.DEMO_PASSWORD;
+  if (demoPasswordRaw !== undefined && demoPasswordRaw !== '' && demoPasswordRaw.length < 8) {
+    throw new ConfigError('DEMO_PASSWORD', 'must be at least 8 characters');
+  }
+  const demoPasswordGenerated = demoPasswordRaw === undefined || demoPasswordRaw === '';
+
+  const seedRaw = env.SEED_DEMO ?? (isProduction ? 'false' : 'true');
+  if (!['true', 'false'].includes(seedRaw)) throw new ConfigError('SEED_DEMO', 'must be true or false');
+
+  const database = parseDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/gongying.sqlite');
+  const migrateRaw = env.MIGRATE_ON_START ?? (database.type === 'sqlite' ? 'true' : 'false');
+  if (!['true', 'false'].includes(migrateRaw)) throw new ConfigError('MIGRATE_ON_START', 'must be true or false');
+
+  const redisUrl = env.REDIS_URL === '' ? undefined : env.REDIS_URL;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('REDIS_URL', 'must start with redis://');
+
+  return {
+    nodeEnv,
+    isProduction,
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    database,
+    migrateOnStart: migrateRaw === 'true',
+    jwtSecret: secret('JWT_SECRET'),
+    identityHashKey: secret('IDENTITY_HASH_KEY'),
+    bankTimeZone,
+    defaultCurrency,
+    demoPassword: demoPasswordGenerated ? randomBytes(9).toString('base64url') : demoPasswordRaw,
+    demoPasswordGenerated,
+    seedDemo: seedRaw === 'true',
+    redisUrl,
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    accessTokenTtlSeconds: intVar(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86400),
+    refreshTokenTtlSeconds: intVar(env, 'REFRESH_TOKEN_TTL_SECONDS', 7 * 86400, 60, 90 * 86400),
+    graphql: {
+      maxDepth: intVar(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 50),
+      maxAliases: intVar(env, 'GRAPHQL_MAX_ALIASES', 15, 1, 200),
+      maxDirectives: intVar(env, 'GRAPHQL_MAX_DIRECTIVES', 20, 1, 200),
+      maxCost: intVar(env, 'GRAPHQL_MAX_COST', 20000, 100, 10_000_000),
+      maxBatch: intVar(env, 'GRAPHQL_MAX_BATCH', 10, 1, 100),
+    },
+    loginThrottle: {
+      maxFailures: intVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      windowSeconds: intVar(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 10, 86400),
+    },
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,26 @@
+import { AuditRecordEntity } from '../audit/entities/audit-record.entity';
+import { ApiKeyEntity } from '../auth/entities/api-key.entity';
+import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
+import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { UserEntity } from '../auth/entities/user.entity';
+import { JobEntity } from '../jobs/entities/job.entity';
+import { OrgUnitEntity } from '../org-units/entities/org-unit.entity';
+import { AgreementEntity } from '../partners/entities/agreement.entity';
+import { PartnerContactEntity } from '../partners/entities/partner-contact.entity';
+import { PartnerQualificationEntity } from '../partners/entities/partner-qualification.entity';
+import { PartnerEntity } from '../partners/entities/partner.entity';
+
+/** Every entity, listed explicitly (no globs), so the schema check sees exactly what the app maps. */
+export const ALL_ENTITIES = [
+  OrgUnitEntity,
+  UserEntity,
+  RefreshTokenEntity,
+  ApiKeyEntity,
+  LoginAttemptEntity,
+  AuditRecordEntity,
+  JobEntity,
+  PartnerEntity,
+  PartnerContactEntity,
+  PartnerQualificationEntity,
+  AgreementEntity,
+];

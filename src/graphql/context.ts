@@ -1,0 +1,7 @@
+import { RequestWithActor } from '../auth/decorators';
+import { LoaderRegistry } from './loaders';
+
+export interface GqlContext {
+  req: RequestWithActor;
+  loaders: LoaderRegistry;
+}
