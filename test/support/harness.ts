@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
@@ -107,7 +108,11 @@ export class TestApp {
   static async start(db: DbKind, overrides: Record<string, string> = {}): Promise<TestApp> {
     let url = 'sqlite::memory:';
     let drop = (): Promise<void> => Promise.resolve();
-    if (db === 'mysql') ({ url, drop } = await createMysqlDatabase());
+    if (db === 'mysql') {
+      ({ url, drop } = await createMysqlDatabase());
+      // CI checks this marker to fail when the MySQL half of the suite silently did not run.
+      if (process.env.GY_MYSQL_MARKER) appendFileSync(process.env.GY_MYSQL_MARKER, `${url}\n`);
+    }
     const config = testConfig(url, overrides);
     const queries = new QueryCounter();
     const clock = new TestClock();

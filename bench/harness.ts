@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../src/app.factory';
+import { Role } from '../src/auth/roles';
+import { UsersService } from '../src/auth/users.service';
+import { AppConfig, buildConfig } from '../src/config/config';
+import { QueryCounter } from '../src/database/query-counter';
+
+export interface BenchRow {
+  scenario: string;
+  metric: string;
+  gongying: string;
+  baseline: string;
+  ratio: string;
+}
+
+export interface BenchContext {
+  app: INestApplication;
+  config: AppConfig;
+  queries: QueryCounter;
+  url: string;
+  token: string;
+  dbLabel: string;
+  gql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+export interface Scenario {
+  name: string;
+  run(ctx: BenchContext): Promise<BenchRow[]>;
+}
+
+const PASSWORD = 'bench-password-1';
+
+/** Starts the app on a fresh database (SQLite file, or a new MySQL database when BENCH_MYSQL_URL is set). */
+export async function startBenchApp(): Promise<{ ctx: BenchContext; stop: () => Promise<void> }> {
+  let databaseUrl = `sqlite:./.bench/bench-${randomBytes(4).toString('hex')}.sqlite`;
+  let drop = (): Promise<void> => Promise.resolve();
+  const mysqlBase = process.env.BENCH_MYSQL_URL;
+  if (mysqlBase) {
+    const { createConnection } = await import('mysql2/promise');
+    const name = `gy_bench_${randomBytes(4).toString('hex')}`;
+    const admin = await createConnection({ uri: mysqlBase });
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.end();
+    const url = new URL(mysqlBase);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    drop = async () => {
+      const c = await createConnection({ uri: mysqlBase });
+      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.end();
+    };
+  }
+  const config = buildConfig({
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    MIGRATE_ON_START: 'true',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    GRAPHQL_MAX_COST: '10000000',
+  });
+  const queries = new QueryCounter();
+  const app = await createApp({ config, typeOrmLogger: queries });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await app.get(UsersService).create(null, { username: 'bench', password: PASSWORD, role: Role.ADMIN });
+  const login = await post<{ login: { accessToken: string } }>(url, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { username: 'bench', password: PASSWORD } });
+  const token = login.login.accessToken;
+  const ctx: BenchContext = {
+    app,
+    config,
+    queries,
+    url,
+    token,
+    dbLabel: config.database.type === 'sqlite' ? 'SQLite' : 'MariaDB',
+    gql: <T>(query: string, variables: Record<string, unknown> = {}) => post<T>(url, query, variables, token),
+  };
+  return {
+    ctx,
+    stop: async () => {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Median wall time of `runs` repetitions after one warm-up, in milliseconds. */
+export async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
+  await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    await work();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? 0;
+}
+
+export function fmtMs(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+export function ratio(a: number, b: number): string {
+  return b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
+}

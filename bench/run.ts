@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { BenchRow, Scenario, startBenchApp } from './harness';
+import { partnersNested } from './scenarios/partners-nested';
+
+/** Every scenario, in order. `npm run bench -- <name>` runs one. */
+const SCENARIOS: Scenario[] = [partnersNested];
+
+async function main(): Promise<void> {
+  mkdirSync('.bench', { recursive: true });
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const rows: BenchRow[] = [];
+  for (const scenario of SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
+    process.stderr.write(`bench: ${scenario.name}…\n`);
+    const { ctx, stop } = await startBenchApp();
+    try {
+      rows.push(...(await scenario.run(ctx)));
+    } finally {
+      await stop();
+    }
+  }
+  const header = '| scenario | metric | Gongying | baseline (same run) | ratio |\n|---|---|---|---|---|';
+  process.stdout.write(`${header}\n${rows.map((r) => `| ${r.scenario} | ${r.metric} | ${r.gongying} | ${r.baseline} | ${r.ratio} |`).join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
