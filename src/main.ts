@@ -16,9 +16,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp({ config });
-  await app.listen(config.port);
+  await app.init();
   const logger = app.get(Logger);
+  // Seed before listening, so nobody sees a half-seeded demo bank.
   await firstRun(app, config, logger);
+  await app.listen(config.port);
   logger.log(`Gongying is serving http://localhost:${config.port}/graphql (database: ${config.database.type})`);
 }
 
