@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions, graphqlBatchLimit } from './app.module';
 import { validationErrorToDomain } from './graphql/errors';
+import { DomainErrorHttpFilter } from './common/http-error.filter';
 
 /** Builds the configured Nest application; main.ts, the scripts and the tests all start it this way. */
 export async function createApp(options: AppModuleOptions): Promise<INestApplication> {
@@ -20,6 +21,7 @@ export async function createApp(options: AppModuleOptions): Promise<INestApplica
       exceptionFactory: validationErrorToDomain,
     }),
   );
+  app.useGlobalFilters(new DomainErrorHttpFilter());
   app.enableShutdownHooks();
   return app;
 }

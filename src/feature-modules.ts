@@ -1,7 +1,11 @@
 import { Type } from '@nestjs/common';
+import { CustomersModule } from './customers/customers.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ChannelsModule } from './channels/channels.module';
+import { ProgramsModule } from './programs/programs.module';
 
 /**
  * Domain modules beyond the foundation, registered in one list so each issue adds one line.
  * (partners, org units, auth and audit are wired in app.module.ts.)
  */
-export const FEATURE_MODULES: Type<unknown>[] = [];
+export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule];

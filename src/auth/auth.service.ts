@@ -84,7 +84,8 @@ export class AuthService {
   /** Rotation: a refresh token works once. Presenting a used one revokes its whole family (it was stolen or replayed). */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const hash = sha256(refreshToken);
-    return this.tx.run(async (manager) => {
+    // The family revocation must commit, so the reuse error is thrown after the transaction, not inside it.
+    const result = await this.tx.run(async (manager): Promise<TokenPair | 'reused'> => {
       const repo = manager.getRepository(RefreshTokenEntity);
       const token = await repo.findOneBy({ tokenHash: hash });
       if (!token)
@@ -97,14 +98,24 @@ export class AuthService {
       const claimed = await repo.update({ id: token.id, usedAt: IsNull() }, { usedAt: new Date() });
       if (claimed.affected !== 1) {
         await repo.update({ familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-        throw new DomainError('UNAUTHENTICATED', 'Refresh token reused; the session was revoked', {
-          reason: 'REFRESH_TOKEN_REUSED',
-        });
+        return 'reused';
       }
       const user = await manager.findOneBy(UserEntity, { id: token.userId });
       if (!user || !user.active) throw unauthenticated('User is disabled');
-      return this.issueTokens(repo, user, token.familyId);
+      const pair = await this.issueTokens(repo, user, token.familyId);
+      await this.audit.record(manager, this.userActorStub(user), {
+        action: 'auth.refresh',
+        entityType: 'User',
+        entityId: user.id,
+      });
+      return pair;
     });
+    if (result === 'reused') {
+      throw new DomainError('UNAUTHENTICATED', 'Refresh token reused; the session was revoked', {
+        reason: 'REFRESH_TOKEN_REUSED',
+      });
+    }
+    return result;
   }
 
   async logout(actor: Actor, refreshToken: string | undefined): Promise<boolean> {

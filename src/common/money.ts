@@ -15,6 +15,12 @@ export const CURRENCY_MINOR_UNITS: Readonly<Record<string, number>> = Object.fre
   HKD: 2,
   JPY: 0,
   CZK: 2,
+  // Seen in real ISO 20022 bank statements (camt.053) that must parse exactly.
+  GBP: 2,
+  CHF: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
 });
 
 const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = Object.freeze({

@@ -4,11 +4,20 @@ import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
 import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { JobEntity } from '../jobs/entities/job.entity';
+import { JobReportRowEntity } from '../jobs/entities/job-report-row.entity';
+import { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { OrgUnitEntity } from '../org-units/entities/org-unit.entity';
 import { AgreementEntity } from '../partners/entities/agreement.entity';
 import { PartnerContactEntity } from '../partners/entities/partner-contact.entity';
 import { PartnerQualificationEntity } from '../partners/entities/partner-qualification.entity';
 import { PartnerEntity } from '../partners/entities/partner.entity';
+import { ChannelEntity } from '../channels/entities/channel.entity';
+import { CardBinRangeEntity, CoBrandedCardProductEntity } from '../programs/entities/co-branded-card-product.entity';
+import { CompliancePolicyRuleEntity } from '../programs/entities/compliance-policy-rule.entity';
+import { ProgramRuleVersionEntity } from '../programs/entities/program-rule-version.entity';
+import { ProgramEntity } from '../programs/entities/program.entity';
+
 
 /** Every entity, listed explicitly (no globs), so the schema check sees exactly what the app maps. */
 export const ALL_ENTITIES = [
@@ -23,4 +32,13 @@ export const ALL_ENTITIES = [
   PartnerContactEntity,
   PartnerQualificationEntity,
   AgreementEntity,
+  JobReportRowEntity,
+  CustomerEntity,
+  CustomerEventEntity,
+  ProgramEntity,
+  ProgramRuleVersionEntity,
+  CoBrandedCardProductEntity,
+  CardBinRangeEntity,
+  CompliancePolicyRuleEntity,
+  ChannelEntity,
 ];

@@ -45,9 +45,34 @@ export function toDomainError(error: unknown): DomainError | undefined {
   return undefined;
 }
 
+/**
+ * graphql-js reports variables that do not coerce (wrong enum value, bad scalar, missing field) as
+ * `Variable "$i" got invalid value … at "i.validTo"; …`: name the field inside the variable, or the variable.
+ */
+export function variableCoercionField(message: string): string | undefined {
+  const head = /^Variable "\$(\w+)" (?:got invalid value|has invalid value|of required type|of non-null type)/.exec(
+    message,
+  );
+  if (!head) return undefined;
+  const variable = head[1] as string;
+  const at = / at "([^"]+)";/.exec(message)?.[1];
+  const missing = /Field "(\w+)" of required type .* was not provided/.exec(message)?.[1];
+  let field = at && at !== variable ? at.replace(new RegExp(`^${variable}\\.`), '') : variable;
+  if (missing) field = field === variable ? missing : `${field}.${missing}`;
+  return field;
+}
+
 /** The one place errors become `extensions.code`; internals never leave the process in production. */
 export function buildFormatError(isProduction: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const coercion = variableCoercionField(formatted.message);
+    if (coercion) {
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT', field: coercion },
+      };
+    }
     const original = unwrapResolverError(error);
     const domain = toDomainError(original);
     if (domain) {
@@ -59,6 +84,13 @@ export function buildFormatError(isProduction: boolean) {
       };
     }
     const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && formatted.extensions?.limitExceeded === true) {
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT', reason: formatted.extensions.reason },
+      };
+    }
     if (
       code === 'GRAPHQL_VALIDATION_FAILED' &&
       /Expected value of type|does not exist in "|cannot represent/.test(formatted.message)

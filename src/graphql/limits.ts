@@ -9,12 +9,31 @@ import { AppConfig } from '../config/config';
 
 type Rule = (context: ValidationContext) => ASTVisitor;
 
+/**
+ * graphql-armor throws by default, which Apollo answers as INTERNAL_SERVER_ERROR; report instead, so the
+ * client gets a validation error that the error formatter turns into BAD_USER_INPUT with this reason.
+ */
+function reportAs(reason: string) {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError): void => {
+        context?.reportError(
+          new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+            extensions: { reason, limitExceeded: true },
+          }),
+        );
+      },
+    ],
+  };
+}
+
 export function limitRules(config: AppConfig): Rule[] {
   const { maxDepth, maxAliases, maxDirectives } = config.graphql;
   return [
-    maxDepthRule({ n: maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxAliasesRule({ n: maxAliases }),
-    maxDirectivesRule({ n: maxDirectives }),
+    maxDepthRule({ n: maxDepth, ignoreIntrospection: true, flattenFragments: true, ...reportAs('QUERY_TOO_DEEP') }),
+    maxAliasesRule({ n: maxAliases, ...reportAs('TOO_MANY_ALIASES') }),
+    maxDirectivesRule({ n: maxDirectives, ...reportAs('TOO_MANY_DIRECTIVES') }),
   ];
 }
 
@@ -30,13 +49,20 @@ export function costLimitPlugin(config: AppConfig): ApolloServerPlugin {
     requestDidStart({ schema }: { schema: GraphQLSchema }) {
       return Promise.resolve({
         didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables ?? {},
-            estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables ?? {},
+              estimators: [pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution refuses them before any resolver runs, as BAD_USER_INPUT
+            // naming the variable. Reporting them from here would surface as INTERNAL_SERVER_ERROR.
+            return Promise.resolve();
+          }
           if (cost > config.graphql.maxCost) {
             throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${config.graphql.maxCost}`, {
               extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, limit: config.graphql.maxCost },

@@ -1,4 +1,5 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { GraphQLScalarType, Kind } from 'graphql';
 import { badInput } from '../common/domain-error';
 import { isValidBusinessDate } from '../common/business-time';
@@ -65,6 +66,9 @@ export class MoneyModel {
 
 @InputType('MoneyInput')
 export class MoneyInput {
-  @Field(() => DecimalScalar) amount!: string;
-  @Field({ nullable: true, description: 'ISO 4217; defaults to DEFAULT_CURRENCY' }) currency?: string;
+  @Field(() => DecimalScalar) @IsString() amount!: string;
+  @Field({ nullable: true, description: 'ISO 4217; defaults to DEFAULT_CURRENCY' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code like CNY' })
+  currency?: string;
 }

@@ -38,8 +38,9 @@ function checkedUscc(raw: string | undefined | null): string | null {
   return normalized;
 }
 
+/** `!` as the LIKE escape: a backslash inside '…' is itself an escape in MySQL, so ESCAPE '\\' breaks there. */
 function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
 function checkedDate(value: string | undefined, field: string): void {
@@ -78,7 +79,7 @@ export class PartnersService {
     if (filter.search) {
       const like = `%${escapeLike(filter.search.trim())}%`;
       query.andWhere(
-        "(p.code LIKE :like ESCAPE '\\' OR p.nameZh LIKE :like ESCAPE '\\' OR p.nameEn LIKE :like ESCAPE '\\')",
+        "(p.code LIKE :like ESCAPE '!' OR p.nameZh LIKE :like ESCAPE '!' OR p.nameEn LIKE :like ESCAPE '!')",
         { like },
       );
     }

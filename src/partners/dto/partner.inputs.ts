@@ -171,8 +171,8 @@ export class CreateAgreementInput {
   @IsEnum(CooperationMode, { each: true })
   cooperationModes!: CooperationMode[];
   @Field(() => DateScalar, { nullable: true }) @IsOptional() signedOn?: string;
-  @Field(() => DateScalar) validFrom!: string;
-  @Field(() => DateScalar) validTo!: string;
+  @Field(() => DateScalar) @IsString() validFrom!: string;
+  @Field(() => DateScalar) @IsString() validTo!: string;
   @Field(() => [AgreementDocumentInput], { defaultValue: [] })
   @IsArray()
   @ArrayMaxSize(50)

@@ -1,0 +1,295 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Actor } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { badInput, DomainError } from '../common/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { newId } from '../database/columns';
+import { TransactionService } from '../database/transaction.service';
+import { uniqueViolationOf } from '../database/unique-violation';
+import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
+import { chunk } from '../graphql/loaders';
+import { CustomerEventType } from '../programs/customer-event-type';
+import { EventRowStatus, MAX_EVENTS_PER_CALL } from './customer.enums';
+import { CustomersService } from './customers.service';
+import { CustomerEventEntity } from './entities/customer-event.entity';
+import { EventFields, normalizeEvent, NormalizedEvent } from './rules/event-input';
+
+export interface EventRowResult {
+  index: number;
+  status: EventRowStatus;
+  field: string | null;
+  reason: string | null;
+  /** Internal id of the stored event: the new one, or the earlier one for a DUPLICATE. */
+  eventId: string | null;
+  externalId: string | null;
+}
+
+/** Published after commit: what a call (or an import batch) added. */
+export interface RecordedEvents {
+  eventIds: string[];
+  customerIds: string[];
+  types: CustomerEventType[];
+}
+
+export type RecordedListener = (recorded: RecordedEvents) => void | Promise<void>;
+
+export type WithinEventBatch = (manager: EntityManager, results: readonly EventRowResult[]) => Promise<void>;
+
+const INSERT_CHUNK = 100;
+const MAX_ATTEMPTS = 3;
+
+@Injectable()
+export class CustomerEventsService {
+  private readonly logger = new Logger('CustomerEvents');
+  private readonly listeners: RecordedListener[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly customers: CustomersService,
+  ) {}
+
+  /**
+   * A small typed bus for later modules (attribution, cards, commissions): listeners run after the
+   * commit, in registration order; a failing listener is logged and does not undo the recording.
+   * Returns an unsubscribe function.
+   */
+  onRecorded(listener: RecordedListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
+  }
+
+  /**
+   * Records up to 1,000 events in one transaction (multi-row inserts of 100): good rows are kept, bad
+   * rows reported with field and reason, resubmitted event ids reported as DUPLICATE. Late and
+   * out-of-order events are simply facts with an earlier occurredAt.
+   */
+  async record(actor: Actor, inputs: readonly EventFields[], within?: WithinEventBatch): Promise<EventRowResult[]> {
+    this.customers.assertCanWrite(actor);
+    if (inputs.length > MAX_EVENTS_PER_CALL) throw badInput('events', 'TOO_MANY');
+    const now = this.clock.now();
+    const normalized: (NormalizedEvent | EventRowResult)[] = inputs.map((input, index) => {
+      try {
+        return normalizeEvent(input, {
+          timeZone: this.config.bankTimeZone,
+          defaultCurrency: this.config.defaultCurrency,
+          now,
+        });
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'BAD_USER_INPUT')
+          return {
+            index,
+            status: EventRowStatus.REJECTED,
+            field: String(error.details.field ?? 'input'),
+            reason: String(error.details.reason ?? 'INVALID'),
+            eventId: null,
+            externalId: input.eventId?.trim() || null,
+          };
+        throw error;
+      }
+    });
+    let accepted: CustomerEventEntity[] = [];
+    const results = await this.withRetry(() =>
+      this.tx.run(async (manager) => {
+        const outcome = await this.recordWithin(manager, actor, normalized, now);
+        accepted = outcome.accepted;
+        if (accepted.length > 0) {
+          await this.audit.record(manager, actor, {
+            action: 'customerEvents.record',
+            entityType: 'CustomerEventBatch',
+            entityId: newId(),
+            after: { accepted: accepted.map((e) => e.externalId) },
+          });
+        }
+        if (within) await within(manager, outcome.results);
+        return outcome.results;
+      }),
+    );
+    if (accepted.length > 0) await this.publish(accepted);
+    return results;
+  }
+
+  /** Events of the given customers, oldest first; optional type filter and [from, to) instant range. */
+  async eventsOfCustomers(
+    customerIds: readonly string[],
+    types?: readonly CustomerEventType[],
+    from?: Date,
+    to?: Date,
+  ): Promise<CustomerEventEntity[]> {
+    const rows: CustomerEventEntity[] = [];
+    for (const part of chunk([...new Set(customerIds)])) {
+      const query = this.dataSource
+        .getRepository(CustomerEventEntity)
+        .createQueryBuilder('e')
+        .where('e.customerId IN (:...ids)', { ids: part });
+      if (types?.length) query.andWhere('e.type IN (:...types)', { types: [...types] });
+      if (from) query.andWhere('e.occurredAt >= :from', { from });
+      if (to) query.andWhere('e.occurredAt < :to', { to });
+      rows.push(...(await query.getMany()));
+    }
+    return rows.sort(
+      (a, b) =>
+        a.customerId.localeCompare(b.customerId) ||
+        a.occurredAt.getTime() - b.occurredAt.getTime() ||
+        a.id.localeCompare(b.id),
+    );
+  }
+
+  findByIds(ids: readonly string[]): Promise<CustomerEventEntity[]> {
+    return this.dataSource.getRepository(CustomerEventEntity).findBy({ id: In([...ids]) });
+  }
+
+  /** One customer's events for GraphQL (the caller has already been allowed to read the customer). */
+  listForCustomer(
+    customerId: string,
+    types: readonly CustomerEventType[] | undefined,
+    page: PageArgs,
+  ): Promise<ConnectionResult<CustomerEventEntity>> {
+    const query = this.dataSource
+      .getRepository(CustomerEventEntity)
+      .createQueryBuilder('e')
+      .where('e.customerId = :customerId', { customerId });
+    if (types?.length) query.andWhere('e.type IN (:...types)', { types: [...types] });
+    return paginate(query, page, (row) => row);
+  }
+
+  // ---------- internals ----------
+
+  private async recordWithin(
+    manager: EntityManager,
+    actor: Actor,
+    normalized: readonly (NormalizedEvent | EventRowResult)[],
+    now: Date,
+  ): Promise<{ results: EventRowResult[]; accepted: CustomerEventEntity[] }> {
+    const valid = normalized.filter((n): n is NormalizedEvent => 'externalId' in n && 'occurredAt' in n);
+    const existing = new Map<string, string>();
+    for (const part of chunk([...new Set(valid.map((v) => v.externalId))])) {
+      const rows = await manager
+        .createQueryBuilder(CustomerEventEntity, 'e')
+        .select(['e.id', 'e.externalId'])
+        .where('e.externalId IN (:...ids)', { ids: part })
+        .getMany();
+      for (const row of rows) existing.set(row.externalId, row.id);
+    }
+    const customers = new Map(
+      (
+        await this.customers.findByCustomerNumbers(
+          manager,
+          valid.map((v) => v.customerNumber),
+        )
+      ).map((c) => [c.customerNumber, c]),
+    );
+    const results: EventRowResult[] = [];
+    const accepted: CustomerEventEntity[] = [];
+    normalized.forEach((n, index) => {
+      if (!('occurredAt' in n)) {
+        results.push(n);
+        return;
+      }
+      const earlier = existing.get(n.externalId);
+      if (earlier !== undefined) {
+        results.push({
+          index,
+          status: EventRowStatus.DUPLICATE,
+          field: 'eventId',
+          reason: 'ALREADY_RECORDED',
+          eventId: earlier,
+          externalId: n.externalId,
+        });
+        return;
+      }
+      const customer = customers.get(n.customerNumber);
+      // Customers outside a scoped writer's org units are reported as unknown, never revealed.
+      if (!customer || (actor.orgScope !== null && !actor.orgScope.includes(customer.orgUnitId))) {
+        results.push({
+          index,
+          status: EventRowStatus.REJECTED,
+          field: 'customerNumber',
+          reason: 'UNKNOWN_CUSTOMER',
+          eventId: null,
+          externalId: n.externalId,
+        });
+        return;
+      }
+      const entity: CustomerEventEntity = {
+        id: newId(),
+        externalId: n.externalId,
+        customerId: customer.id,
+        type: n.type,
+        occurredAt: n.occurredAt,
+        businessDate: n.businessDate,
+        productCode: n.productCode,
+        programId: n.programId,
+        cardRef: n.cardRef,
+        merchantCategory: n.merchantCategory,
+        counterpartyUscc: n.counterpartyUscc,
+        counterpartyName: n.counterpartyName,
+        employerUscc: n.employerUscc,
+        amount: n.amount,
+        currency: n.currency,
+        recordedAt: now,
+      };
+      existing.set(n.externalId, entity.id);
+      accepted.push(entity);
+      results.push({
+        index,
+        status: EventRowStatus.ACCEPTED,
+        field: null,
+        reason: null,
+        eventId: entity.id,
+        externalId: n.externalId,
+      });
+    });
+    for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
+      await manager.insert(CustomerEventEntity, accepted.slice(i, i + INSERT_CHUNK));
+    }
+    return { results, accepted };
+  }
+
+  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        // A concurrent call recorded the same event id first: run again and report it as DUPLICATE.
+        if (attempt >= MAX_ATTEMPTS || !uniqueViolationOf(error)) throw error;
+      }
+    }
+  }
+
+  private async publish(accepted: readonly CustomerEventEntity[]): Promise<void> {
+    const recorded: RecordedEvents = {
+      eventIds: accepted.map((e) => e.id),
+      customerIds: [...new Set(accepted.map((e) => e.customerId))],
+      types: [...new Set(accepted.map((e) => e.type as CustomerEventType))],
+    };
+    for (const listener of [...this.listeners]) {
+      try {
+        await listener(recorded);
+      } catch (error) {
+        this.logger.error({ err: error }, 'A customer-events listener failed');
+      }
+    }
+  }
+
+  // ---------- queries added for supply-chain (issue 5) ----------
+
+  /** PAYROLL_CREDIT events an employer (by USCC) paid, oldest first. */
+  payrollCreditsOfEmployer(employerUscc: string): Promise<CustomerEventEntity[]> {
+    return this.dataSource
+      .getRepository(CustomerEventEntity)
+      .createQueryBuilder('e')
+      .where('e.type = :type AND e.employerUscc = :uscc', { type: CustomerEventType.PAYROLL_CREDIT, uscc: employerUscc })
+      .orderBy('e.occurredAt', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .getMany();
+  }
+}

@@ -1,0 +1,106 @@
+import { parse } from 'csv-parse';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { DetectedEncoding, decodeText } from './encoding';
+
+export type ImportFormat = 'CSV' | 'NDJSON';
+
+/** Content types the import endpoints accept, mapped to a format. */
+export function formatOfContentType(contentType: string | undefined): ImportFormat | null {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'text/csv' || type === 'application/csv') return 'CSV';
+  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'NDJSON';
+  return null;
+}
+
+/** One source line: either a record (values are strings for CSV; any JSON value for NDJSON) or why it is unreadable. */
+export interface SourceRow {
+  line: number;
+  record: Record<string, unknown> | null;
+  error: { field: string; reason: string } | null;
+}
+
+/** Header names are matched without case, spaces, '_' or '-': "Customer Number", customer_number, customerNumber. */
+export function headerKey(name: string): string {
+  return name.replace(/[\s_-]/g, '').toLowerCase();
+}
+
+/** Maps a record's keys to the canonical field names; unknown keys are dropped. */
+export function canonicalRecord(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const byKey = new Map(fields.map((f) => [headerKey(f), f]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const field = byKey.get(headerKey(key));
+    if (field !== undefined) out[field] = value;
+  }
+  return out;
+}
+
+/**
+ * Streams rows out of a CSV (header row first) or NDJSON byte stream, with their source line numbers.
+ * Memory is bounded by the parser's buffers, never by the file size.
+ */
+export async function* readRows(
+  input: AsyncIterable<Buffer | string | Uint8Array>,
+  format: ImportFormat,
+  onEncoding?: (encoding: DetectedEncoding) => void,
+): AsyncGenerator<SourceRow> {
+  const text = Readable.from(decodeText(input, onEncoding));
+  if (format === 'CSV') {
+    const parser = parse({
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    });
+    text.on('error', (error) => parser.destroy(error));
+    text.pipe(parser);
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      yield { line: item.info.lines, record: item.record, error: null };
+    }
+    return;
+  }
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of lines) {
+    line += 1;
+    const trimmed = raw.trim();
+    if (trimmed === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      yield { line, record: null, error: { field: 'line', reason: 'INVALID_JSON' } };
+      continue;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      yield { line, record: null, error: { field: 'line', reason: 'NOT_AN_OBJECT' } };
+      continue;
+    }
+    yield { line, record: parsed as Record<string, unknown>, error: null };
+  }
+}
+
+/** Groups an async stream into arrays of at most `size` items. */
+export async function* inBatches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of source) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Reads an optional text field from a raw record: strings trimmed, numbers and booleans as text, '' = absent. */
+export function textOf(record: Record<string, unknown>, field: string): string | undefined {
+  const value = record[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}

@@ -1,0 +1,2 @@
+export * from './read-claim-file';
+export * from './reconcile';
