@@ -66,6 +66,8 @@ export async function startBenchApp(): Promise<{ ctx: BenchContext; stop: () => 
   const queries = new QueryCounter();
   const app = await createApp({ config, typeOrmLogger: queries });
   await app.listen(0, '127.0.0.1');
+  // Scenarios pause between HTTP calls while baselines run; keep the client's pooled connection alive meanwhile.
+  (app.getHttpServer() as { keepAliveTimeout: number }).keepAliveTimeout = 10 * 60_000;
   const port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
   const url = `http://127.0.0.1:${port}/graphql`;
   await app.get(UsersService).create(null, { username: 'bench', password: PASSWORD, role: Role.ADMIN });
@@ -118,5 +120,7 @@ export function fmtMs(ms: number): string {
 }
 
 export function ratio(a: number, b: number): string {
-  return b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
+  if (b === 0) return 'n/a';
+  const r = a / b;
+  return `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { BenchRow, Scenario, startBenchApp } from './harness';
 import { partnersNested } from './scenarios/partners-nested';
+import { supplyChain } from './scenarios/supply-chain';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
-const SCENARIOS: Scenario[] = [partnersNested];
+const SCENARIOS: Scenario[] = [partnersNested, supplyChain];
 
 async function main(): Promise<void> {
   mkdirSync('.bench', { recursive: true });

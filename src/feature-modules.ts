@@ -3,9 +3,10 @@ import { CustomersModule } from './customers/customers.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ProgramsModule } from './programs/programs.module';
+import { SupplyChainModule } from './supply-chain/supply-chain.module';
 
 /**
  * Domain modules beyond the foundation, registered in one list so each issue adds one line.
  * (partners, org units, auth and audit are wired in app.module.ts.)
  */
-export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule];
+export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule, SupplyChainModule];

@@ -18,6 +18,12 @@ import { CompliancePolicyRuleEntity } from '../programs/entities/compliance-poli
 import { ProgramRuleVersionEntity } from '../programs/entities/program-rule-version.entity';
 import { ProgramEntity } from '../programs/entities/program.entity';
 
+import { CoreEnterpriseEntity } from '../supply-chain/entities/core-enterprise.entity';
+import { DerivedLinkEntity } from '../supply-chain/entities/derived-link.entity';
+import { ProspectEntity } from '../supply-chain/entities/prospect.entity';
+import { SupplyChainCompanyEntity } from '../supply-chain/entities/supply-chain-company.entity';
+import { SupplyChainLinkEntity } from '../supply-chain/entities/supply-chain-link.entity';
+import { SupplyChainTouchEntity } from '../supply-chain/entities/supply-chain-touch.entity';
 
 /** Every entity, listed explicitly (no globs), so the schema check sees exactly what the app maps. */
 export const ALL_ENTITIES = [
@@ -41,4 +47,10 @@ export const ALL_ENTITIES = [
   CardBinRangeEntity,
   CompliancePolicyRuleEntity,
   ChannelEntity,
+  SupplyChainCompanyEntity,
+  CoreEnterpriseEntity,
+  SupplyChainLinkEntity,
+  DerivedLinkEntity,
+  ProspectEntity,
+  SupplyChainTouchEntity,
 ];
