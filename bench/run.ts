@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { BenchRow, Scenario, startBenchApp } from './harness';
 import { partnersNested } from './scenarios/partners-nested';
 import { supplyChain } from './scenarios/supply-chain';
+import { referralFunnel } from './scenarios/referral-funnel';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
-const SCENARIOS: Scenario[] = [partnersNested, supplyChain];
+const SCENARIOS: Scenario[] = [partnersNested, supplyChain, referralFunnel];
 
 async function main(): Promise<void> {
   mkdirSync('.bench', { recursive: true });

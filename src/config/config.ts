@@ -29,6 +29,8 @@ export interface AppConfig {
     readonly maxBatch: number;
   };
   readonly loginThrottle: { readonly maxFailures: number; readonly windowSeconds: number };
+  /** An ACTIVATED co-branded card with no activation or spend for this many days turns DORMANT. */
+  readonly cardDormantDays: number;
 }
 
 /** Thrown at boot; the message names the variable so an operator can fix it. */
@@ -156,6 +158,7 @@ export function buildConfig(env: Env = process.env): AppConfig {
       maxFailures: intVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
       windowSeconds: intVar(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 10, 86400),
     },
+    cardDormantDays: intVar(env, 'CARD_DORMANT_DAYS', 180, 1, 3650),
   };
 }
 

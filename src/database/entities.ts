@@ -1,3 +1,6 @@
+import { ReferralEntity } from '../referrals/entities/referral.entity';
+import { ReferralStatusChangeEntity } from '../referrals/entities/referral-status-change.entity';
+import { CardEntity } from '../cards/entities/card.entity';
 import { AuditRecordEntity } from '../audit/entities/audit-record.entity';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity';
 import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
@@ -53,4 +56,7 @@ export const ALL_ENTITIES = [
   DerivedLinkEntity,
   ProspectEntity,
   SupplyChainTouchEntity,
+  ReferralEntity,
+  ReferralStatusChangeEntity,
+  CardEntity,
 ];

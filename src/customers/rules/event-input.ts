@@ -1,6 +1,7 @@
 import { businessDateOf } from '../../common/business-time';
 import { badInput } from '../../common/domain-error';
-import { isValidUscc, normalizeUscc } from '../../common/identifiers';
+import { isValidLuhn, isValidUscc, normalizeUscc } from '../../common/identifiers';
+import { maskPan } from '../../common/pii';
 import { Money, minorUnitsOf } from '../../common/money';
 import { CUSTOMER_EVENT_TYPES, CustomerEventType } from '../../programs/customer-event-type';
 import { AMOUNT_EVENT_TYPES } from '../customer.enums';
@@ -81,6 +82,15 @@ export function parseInstant(value: string | undefined, field: string): Date {
   return date;
 }
 
+/** A full card number (PAN) is never stored: Luhn-checked, then kept masked (first 6 + last 4). Other refs pass. */
+function maskedCardRef(ref: string | null): string | null {
+  if (ref === null) return null;
+  const digits = ref.replace(/[\s-]/g, '');
+  if (!/^\d{16,19}$/.test(digits)) return ref;
+  if (!isValidLuhn(digits)) throw badInput('cardRef', 'INVALID_PAN');
+  return maskPan(digits);
+}
+
 /** Validates one event; throws badInput(field, reason) naming the first bad field. */
 export function normalizeEvent(
   input: EventFields,
@@ -134,7 +144,7 @@ export function normalizeEvent(
     businessDate: businessDateOf(occurredAt, options.timeZone),
     productCode: bounded(input.productCode, 'productCode', 40),
     programId,
-    cardRef: bounded(input.cardRef, 'cardRef', 64),
+    cardRef: maskedCardRef(bounded(input.cardRef, 'cardRef', 64)),
     merchantCategory,
     counterpartyUscc,
     counterpartyName,

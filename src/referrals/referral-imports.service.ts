@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { Actor } from '../auth/actor';
+import { DomainError } from '../common/domain-error';
+import { TransactionService } from '../database/transaction.service';
+import { DetectedEncoding } from '../imports/encoding';
+import { canonicalRecord, ImportFormat, inBatches, readRows, textOf } from '../imports/records';
+import { removeQuietly } from '../imports/spool';
+import { JobEntity } from '../jobs/entities/job.entity';
+import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
+import { ReferralStatus } from './referral.enums';
+import { ReferralsService } from './referrals.service';
+
+export const REFERRAL_IMPORT_JOB = 'import.referrals';
+const BATCH = 200;
+
+const FIELDS = [
+  'trackingCode',
+  'channelId',
+  'idempotencyKey',
+  'idType',
+  'idNumber',
+  'phone',
+  'name',
+  'product',
+  'submittedAt',
+] as const;
+
+type Source = AsyncIterable<Buffer | string | Uint8Array>;
+
+/**
+ * Bulk referral intake (CSV or NDJSON, streamed): every row goes through the same submit as the API (its
+ * own transaction, idempotent by its key), and every row that is not a fresh SUBMITTED referral is reported.
+ */
+@Injectable()
+export class ReferralImportsService {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly referrals: ReferralsService,
+    private readonly tx: TransactionService,
+  ) {}
+
+  async importFromStream(stream: Source, format: ImportFormat, actor: Actor): Promise<JobEntity> {
+    this.referrals.assertCanSubmit(actor);
+    const { job } = await this.jobs.create(actor, { type: REFERRAL_IMPORT_JOB, payload: { format, source: 'stream' } });
+    return this.jobs.run(job.id, (ctx) => this.work(ctx, stream, format, actor));
+  }
+
+  async startFromFile(
+    path: string,
+    format: ImportFormat,
+    actor: Actor,
+    idempotencyKey: string | null,
+  ): Promise<{ job: JobEntity; created: boolean }> {
+    this.referrals.assertCanSubmit(actor);
+    const created = await this.jobs.create(actor, {
+      type: REFERRAL_IMPORT_JOB,
+      payload: { format, source: 'upload' },
+      idempotencyKey,
+    });
+    if (!created.created) {
+      await removeQuietly(path);
+      return created;
+    }
+    this.jobs.start(created.job.id, async (ctx) => {
+      try {
+        return await this.work(ctx, createReadStream(path, { highWaterMark: 64 * 1024 }), format, actor);
+      } finally {
+        await removeQuietly(path);
+      }
+    });
+    return created;
+  }
+
+  private async work(ctx: JobContext, stream: Source, format: ImportFormat, actor: Actor) {
+    let encoding: DetectedEncoding | null = null;
+    let processed = 0;
+    const counts = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
+    for await (const batch of inBatches(
+      readRows(stream, format, (e) => (encoding = e)),
+      BATCH,
+    )) {
+      const report: ReportRow[] = [];
+      for (const row of batch) {
+        if (row.record === null) {
+          counts.rejected++;
+          report.push({
+            line: row.line,
+            status: 'REJECTED',
+            field: row.error?.field ?? 'line',
+            reason: row.error?.reason ?? 'UNREADABLE',
+          });
+          continue;
+        }
+        const canonical = canonicalRecord(row.record, FIELDS);
+        const v = (f: (typeof FIELDS)[number]): string | undefined => textOf(canonical, f);
+        const key = v('idempotencyKey') ?? null;
+        try {
+          const { referral, created } = await this.referrals.submit(actor, {
+            trackingCode: v('trackingCode'),
+            channelId: v('channelId'),
+            idempotencyKey: key,
+            prospect: { idType: v('idType'), idNumber: v('idNumber'), phone: v('phone'), name: v('name') },
+            product: v('product'),
+            submittedAt: v('submittedAt'),
+          });
+          if (!created) {
+            counts.existing++;
+            report.push({
+              line: row.line,
+              status: 'EXISTING',
+              field: 'idempotencyKey',
+              reason: 'ALREADY_SUBMITTED',
+              ref: referral.id,
+            });
+          } else if ((referral.status as ReferralStatus) === ReferralStatus.DUPLICATE) {
+            counts.duplicates++;
+            report.push({
+              line: row.line,
+              status: 'DUPLICATE',
+              field: 'prospect',
+              reason: 'ALREADY_REFERRED_IN_WINDOW',
+              ref: referral.id,
+            });
+          } else counts.created++;
+        } catch (error) {
+          if (!(error instanceof DomainError) || error.code === 'INTERNAL_SERVER_ERROR') throw error;
+          counts.rejected++;
+          report.push({
+            line: row.line,
+            status: 'REJECTED',
+            field: String(error.details.field ?? 'row'),
+            reason: String(error.details.rule ?? error.details.reason ?? error.code),
+            ref: key,
+          });
+        }
+      }
+      processed += batch.length;
+      const upTo = processed;
+      await this.tx.run(async (manager) => {
+        await ctx.report(manager, report);
+        await ctx.progress(manager, upTo);
+      });
+    }
+    ctx.job.total = processed;
+    return { format, encoding, processed, ...counts };
+  }
+}
