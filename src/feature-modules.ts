@@ -1,6 +1,8 @@
 import { Type } from '@nestjs/common';
 import { CardsModule } from './cards/cards.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { AttributionModule } from './attribution/attribution.module';
+import { CommissionsModule } from './commissions/commissions.module';
 import { CustomersModule } from './customers/customers.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ChannelsModule } from './channels/channels.module';
@@ -11,4 +13,4 @@ import { SupplyChainModule } from './supply-chain/supply-chain.module';
  * Domain modules beyond the foundation, registered in one list so each issue adds one line.
  * (partners, org units, auth and audit are wired in app.module.ts.)
  */
-export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule, SupplyChainModule, ReferralsModule, CardsModule];
+export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule, SupplyChainModule, CommissionsModule, AttributionModule, ReferralsModule, CardsModule];

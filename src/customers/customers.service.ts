@@ -42,6 +42,10 @@ export type WithinBatch = (manager: EntityManager, results: readonly CustomerRow
 const INSERT_CHUNK = 100;
 const MAX_ATTEMPTS = 3;
 
+/** Customers a partner brought in: the attribution module's WON touches (a scoped sub-select). */
+const BROUGHT_IN_SQL =
+  "c.id IN (SELECT bt.customer_id FROM attribution_touches bt WHERE bt.partner_id = :scopePartnerId AND bt.outcome = 'WON')";
+
 /** The API-key scope that lets the bank's systems write customers and events. */
 export const EVENTS_WRITE_SCOPE = 'events:write';
 
@@ -106,13 +110,16 @@ export class CustomersService {
 
   async get(actor: Actor, id: string): Promise<CustomerEntity> {
     const customer = await this.dataSource.getRepository(CustomerEntity).findOneBy({ id });
+    if (customer && actor.partnerId !== null && (await this.broughtInBy(actor.partnerId, id))) return customer;
     if (!customer || !this.canRead(actor, customer)) throw notFound('Customer', id);
     return customer;
   }
 
   list(actor: Actor, filter: CustomersFilter, page: PageArgs): Promise<ConnectionResult<CustomerEntity>> {
     const query = this.dataSource.getRepository(CustomerEntity).createQueryBuilder('c');
-    if (actor.partnerId !== null || actor.role === Role.PARTNER_USER) query.andWhere('1 = 0');
+    // Partner users see the customers their partner brought in (attribution won), names masked by the mapper.
+    if (actor.partnerId !== null) query.andWhere(BROUGHT_IN_SQL, { scopePartnerId: actor.partnerId });
+    else if (actor.role === Role.PARTNER_USER) query.andWhere('1 = 0');
     else if (actor.orgScope !== null) {
       if (actor.orgScope.length === 0) query.andWhere('1 = 0');
       else query.andWhere('c.orgUnitId IN (:...scopeOrgUnitIds)', { scopeOrgUnitIds: actor.orgScope });
@@ -144,6 +151,15 @@ export class CustomersService {
     if (filter.onboardedFrom) query.andWhere('c.onboardedOn >= :from', { from: filter.onboardedFrom });
     if (filter.onboardedTo) query.andWhere('c.onboardedOn <= :to', { to: filter.onboardedTo });
     return paginate(query, page, (row) => row);
+  }
+
+  /** Whether the partner won an attribution for this customer (table owned by the attribution module). */
+  private async broughtInBy(partnerId: string, customerId: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM attribution_touches WHERE partner_id = ? AND customer_id = ? AND outcome = ? LIMIT 1',
+      [partnerId, customerId, 'WON'],
+    );
+    return rows.length > 0;
   }
 
   /** For other modules (attribution, referrals): no actor check, callers decide what to show. */

@@ -1,6 +1,10 @@
+import { CommissionAccrualEntity } from '../commissions/entities/commission-accrual.entity';
+import { CommissionPeriodEntity, CommissionRunEntity } from '../commissions/entities/commission-period.entity';
+import { CommissionPlanEntity, CommissionPlanVersionEntity } from '../commissions/entities/commission-plan.entity';
 import { ReferralEntity } from '../referrals/entities/referral.entity';
 import { ReferralStatusChangeEntity } from '../referrals/entities/referral-status-change.entity';
 import { CardEntity } from '../cards/entities/card.entity';
+import { AttributionEntity, AttributionTouchEntity } from '../attribution/entities/attribution.entity';
 import { AuditRecordEntity } from '../audit/entities/audit-record.entity';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity';
 import { LoginAttemptEntity } from '../auth/entities/login-attempt.entity';
@@ -56,7 +60,14 @@ export const ALL_ENTITIES = [
   DerivedLinkEntity,
   ProspectEntity,
   SupplyChainTouchEntity,
+  CommissionPlanEntity,
+  CommissionPlanVersionEntity,
+  CommissionPeriodEntity,
+  CommissionRunEntity,
+  CommissionAccrualEntity,
   ReferralEntity,
   ReferralStatusChangeEntity,
   CardEntity,
+  AttributionEntity,
+  AttributionTouchEntity,
 ];

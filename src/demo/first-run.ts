@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { UsersService } from '../auth/users.service';
 import { Role } from '../auth/roles';
 import { AppConfig } from '../config/config';
-import { DEMO_USERS, seedFoundationDemo } from './foundation-demo';
+import { seedDemo } from './demo';
+import { DEMO_USERS } from './foundation-demo';
 
 /**
  * First start on an empty database: seed the demo bank (default outside production) or create the first
@@ -18,10 +19,18 @@ export async function firstRun(app: INestApplication, config: AppConfig, logger:
       : null;
   if ((await users.count()) === 0) {
     if (config.seedDemo) {
-      logger.log('First run: seeding the demo bank (once)…');
-      await seedFoundationDemo(app, config.demoPassword, (message) => {
-        logger.log(message);
+      logger.log('First run: seeding the demo bank at the small scale (once)…');
+      const summary = await seedDemo(app, {
+        scale: 'small',
+        password: config.demoPassword,
+        progress: (message) => {
+          logger.log(message);
+        },
       });
+      logger.log(
+        `Demo bank ready in ${summary.seconds} s: ${summary.partners} generated partners, ${summary.programs} programs, ` +
+          `${summary.channels} channels, customers ${JSON.stringify(summary.customers)}, events ${JSON.stringify(summary.events)}`,
+      );
       if (credentialsFile && config.demoPasswordGenerated) {
         writeFileSync(credentialsFile, `${config.demoPassword}\n`);
         chmodSync(credentialsFile, 0o600);

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { createApp } from '../app.factory';
+import { UsersService } from '../auth/users.service';
+import { buildConfig } from '../config/config';
+import { DEFAULT_DEMO_SEED, seedDemo } from '../demo/demo';
+import { DEMO_USERS } from '../demo/foundation-demo';
+import { seedDemoWorld } from '../demo/generator/seed';
+import { Scale, SCALES } from '../demo/generator/world';
+import { DEMO_SYSTEM_ACTOR } from '../demo/system-actor';
+
+/**
+ * `npm run seed:demo -- --scale small|medium|large [--seed N] [--work-dir DIR]`: seeds the demo bank into the
+ * configured database. On an empty database it also creates the foundation demo and the demo users;
+ * otherwise it adds the generated world only. Prints progress, a summary and the peak RSS.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: 'small' },
+      seed: { type: 'string' },
+      'work-dir': { type: 'string' },
+    },
+  });
+  const scale = values.scale as Scale;
+  if (!Object.keys(SCALES).includes(scale)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  const seed = values.seed === undefined ? DEFAULT_DEMO_SEED : Number.parseInt(values.seed, 10);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
+  const config = buildConfig({ ...process.env, SEED_DEMO: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const app = await createApp({ config });
+  await app.init();
+  const log = (m: string): void => {
+    process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+  };
+  try {
+    const fresh = (await app.get(UsersService).count()) === 0;
+    const summary = fresh
+      ? await seedDemo(app, { scale, seed, password: config.demoPassword, progress: log })
+      : await seedDemoWorld(app, {
+          scale,
+          seed,
+          actor: DEMO_SYSTEM_ACTOR,
+          progress: log,
+          ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+        });
+    log(`done: ${JSON.stringify(summary)}`);
+    log(`peak RSS ${summary.peakRssMiB} MiB`);
+    if (fresh)
+      log(
+        `demo users (password ${config.demoPassword}): ${DEMO_USERS.map((u) => `${u.username}=${u.role}`).join(', ')}`,
+      );
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
