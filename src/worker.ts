@@ -22,15 +22,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const raw = process.env.WORKER_CONCURRENCY ?? '1';
-  if (!/^\d{1,3}$/.test(raw) || raw === '0') {
-    process.stderr.write('Invalid configuration: WORKER_CONCURRENCY must be 1–999\n');
-    process.exit(2);
-  }
   const app = await createApp({ config });
   await app.init();
   const worker = app.get(JobQueueWorker);
-  await worker.start(Number.parseInt(raw, 10));
+  await worker.start(config.jobs.workerConcurrency);
   app.get(Logger).log('Gongying worker is consuming the job queue');
   process.stdout.write('worker ready\n');
   const stop = (): void => {

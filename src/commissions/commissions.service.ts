@@ -236,10 +236,8 @@ export class CommissionsService {
     private readonly factSources: CommissionFactSources,
     private readonly eventSource: CustomerEventFactSource,
   ) {
-    const pause = process.env.COMMISSION_RUN_PAUSE_MS;
-    if (pause && /^\d{1,6}$/.test(pause)) this.options.pauseAfterBatchMs = Number.parseInt(pause, 10);
-    const batch = process.env.COMMISSION_BATCH_PARTNERS;
-    if (batch && /^[1-9]\d{0,3}$/.test(batch)) this.options.batchPartners = Number.parseInt(batch, 10);
+    this.options.pauseAfterBatchMs = this.config.jobs.commissionPauseAfterBatchMs;
+    this.options.batchPartners = this.config.jobs.commissionBatchPartners;
   }
 
   today(): string {

@@ -29,6 +29,16 @@ export interface AppConfig {
     readonly maxBatch: number;
   };
   readonly loginThrottle: { readonly maxFailures: number; readonly windowSeconds: number };
+  /** Long work: BullMQ queue (with REDIS_URL), worker concurrency and commission batch size. */
+  readonly jobs: {
+    readonly queuePrefix: string;
+    readonly lockMs: number;
+    readonly stalledIntervalMs: number;
+    readonly workerConcurrency: number;
+    readonly commissionBatchPartners: number;
+    /** Test hook: pause after each committed commission batch so a test can kill a worker mid-job. */
+    readonly commissionPauseAfterBatchMs: number;
+  };
   /** An ACTIVATED co-branded card with no activation or spend for this many days turns DORMANT. */
   readonly cardDormantDays: number;
 }
@@ -52,6 +62,12 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const value = Number.parseInt(raw, 10);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function queuePrefix(env: Env): string {
+  const prefix = env.JOB_QUEUE_PREFIX ?? 'gongying';
+  if (!/^[\w.-]{1,64}$/.test(prefix)) throw new ConfigError('JOB_QUEUE_PREFIX', 'must be 1–64 letters, digits, _ . -');
+  return prefix;
 }
 
 function parseDatabaseUrl(raw: string): DatabaseConfig {
@@ -153,6 +169,14 @@ export function buildConfig(env: Env = process.env): AppConfig {
       maxDirectives: intVar(env, 'GRAPHQL_MAX_DIRECTIVES', 20, 1, 200),
       maxCost: intVar(env, 'GRAPHQL_MAX_COST', 20000, 100, 10_000_000),
       maxBatch: intVar(env, 'GRAPHQL_MAX_BATCH', 10, 1, 100),
+    },
+    jobs: {
+      queuePrefix: queuePrefix(env),
+      lockMs: intVar(env, 'JOB_LOCK_MS', 30_000, 100, 9_999_999),
+      stalledIntervalMs: intVar(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 100, 9_999_999),
+      workerConcurrency: intVar(env, 'WORKER_CONCURRENCY', 1, 1, 999),
+      commissionBatchPartners: intVar(env, 'COMMISSION_BATCH_PARTNERS', 10, 1, 9999),
+      commissionPauseAfterBatchMs: intVar(env, 'COMMISSION_RUN_PAUSE_MS', 0, 0, 999_999),
     },
     loginThrottle: {
       maxFailures: intVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),

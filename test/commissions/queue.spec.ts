@@ -103,9 +103,8 @@ describe.each(databases())('commission runs through BullMQ worker processes on %
   }
 
   beforeAll(async () => {
-    process.env.JOB_QUEUE_PREFIX = prefix;
     writeLauncher(launcher);
-    const overrides: Record<string, string> = { REDIS_URL };
+    const overrides: Record<string, string> = { REDIS_URL, JOB_QUEUE_PREFIX: prefix };
     if (db === 'sqlite') overrides.DATABASE_URL = `sqlite:${sqliteFile}`;
     t = await TestApp.start(db, overrides);
     const cfg = t.config.database;
@@ -121,7 +120,6 @@ describe.each(databases())('commission runs through BullMQ worker processes on %
     await queue.close();
     connection.disconnect();
     await t.close();
-    delete process.env.JOB_QUEUE_PREFIX;
     if (db === 'sqlite') rmSync(sqliteFile, { force: true });
     rmSync(launcher, { force: true });
   });

@@ -78,6 +78,11 @@ describe('buildConfig', () => {
     ['GRAPHQL_MAX_DEPTH', { GRAPHQL_MAX_DEPTH: '1' }],
     ['GRAPHQL_MAX_BATCH', { GRAPHQL_MAX_BATCH: '0' }],
     ['LOGIN_MAX_FAILURES', { LOGIN_MAX_FAILURES: 'many' }],
+    ['WORKER_CONCURRENCY', { WORKER_CONCURRENCY: '0' }],
+    ['JOB_QUEUE_PREFIX', { JOB_QUEUE_PREFIX: 'has space' }],
+    ['JOB_LOCK_MS', { JOB_LOCK_MS: '10' }],
+    ['COMMISSION_BATCH_PARTNERS', { COMMISSION_BATCH_PARTNERS: 'ten' }],
+    ['CARD_DORMANT_DAYS', { CARD_DORMANT_DAYS: 'never' }],
   ] as [string, Record<string, string>][])('names %s when it is wrong (%j)', (variable, env) => {
     expect(variableOf(env)).toBe(variable);
   });

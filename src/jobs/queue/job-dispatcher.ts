@@ -45,7 +45,7 @@ export class JobDispatcher implements OnModuleDestroy {
 
   private queueFor(url: string): Queue<QueuedJob> {
     if (!this.queue) {
-      const options = queueOptionsFrom();
+      const options = queueOptionsFrom(this.config);
       this.connection = redisConnection(url);
       this.queue = new Queue<QueuedJob>(options.queueName, { connection: this.connection, prefix: options.prefix });
     }

@@ -29,7 +29,7 @@ export class JobQueueWorker implements OnModuleDestroy {
   async start(concurrency = 1): Promise<void> {
     if (!this.config.redisUrl)
       throw new Error('REDIS_URL is not set: jobs run in-process, there is no queue to consume');
-    const options = queueOptionsFrom();
+    const options = queueOptionsFrom(this.config);
     this.connection = redisConnection(this.config.redisUrl);
     this.worker = new Worker<QueuedJob>(options.queueName, (job) => this.process(job), {
       connection: this.connection,

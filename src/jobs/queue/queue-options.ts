@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import { AppConfig } from '../../config/config';
 
 /** BullMQ settings; the queue prefix lets several deployments (and tests) share one Redis. */
 export interface QueueOptions {
@@ -8,20 +9,13 @@ export interface QueueOptions {
   readonly stalledIntervalMs: number;
 }
 
-function ms(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{3,7}$/.test(raw)) throw new Error(`Invalid configuration: ${name} must be milliseconds (100–9999999)`);
-  return Number.parseInt(raw, 10);
-}
-
-export function queueOptionsFrom(env: Record<string, string | undefined> = process.env): QueueOptions {
-  const prefix = env.JOB_QUEUE_PREFIX ?? 'gongying';
-  if (!/^[\w.-]{1,64}$/.test(prefix)) throw new Error('Invalid configuration: JOB_QUEUE_PREFIX');
+/** The queue settings come from the validated configuration (JOB_QUEUE_PREFIX, JOB_LOCK_MS, JOB_STALLED_INTERVAL_MS). */
+export function queueOptionsFrom(config: AppConfig): QueueOptions {
   return {
-    prefix,
+    prefix: config.jobs.queuePrefix,
     queueName: 'jobs',
-    lockDurationMs: ms(env.JOB_LOCK_MS, 30_000, 'JOB_LOCK_MS'),
-    stalledIntervalMs: ms(env.JOB_STALLED_INTERVAL_MS, 30_000, 'JOB_STALLED_INTERVAL_MS'),
+    lockDurationMs: config.jobs.lockMs,
+    stalledIntervalMs: config.jobs.stalledIntervalMs,
   };
 }
 
