@@ -71,7 +71,11 @@ export async function startBenchApp(): Promise<{ ctx: BenchContext; stop: () => 
   const port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
   const url = `http://127.0.0.1:${port}/graphql`;
   await app.get(UsersService).create(null, { username: 'bench', password: PASSWORD, role: Role.ADMIN });
-  const login = await post<{ login: { accessToken: string } }>(url, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { username: 'bench', password: PASSWORD } });
+  const login = await post<{ login: { accessToken: string } }>(
+    url,
+    'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+    { i: { username: 'bench', password: PASSWORD } },
+  );
   const token = login.login.accessToken;
   const ctx: BenchContext = {
     app,

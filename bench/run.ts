@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     }
   }
   const header = '| scenario | metric | Gongying | baseline (same run) | ratio |\n|---|---|---|---|---|';
-  process.stdout.write(`${header}\n${rows.map((r) => `| ${r.scenario} | ${r.metric} | ${r.gongying} | ${r.baseline} | ${r.ratio} |`).join('\n')}\n`);
+  process.stdout.write(
+    `${header}\n${rows.map((r) => `| ${r.scenario} | ${r.metric} | ${r.gongying} | ${r.baseline} | ${r.ratio} |`).join('\n')}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -7,4 +7,12 @@ import { Customers1764460800200 } from './1764460800200-customers';
 import { SupplyChain1764460800500 } from './1764460800500-supply-chain';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
-export const MIGRATIONS = [Foundation1764460800000, Programs1764460800100, Customers1764460800200, SupplyChain1764460800500, Commissions1764460800300, Referrals1764460800400, Attribution1764460800450];
+export const MIGRATIONS = [
+  Foundation1764460800000,
+  Programs1764460800100,
+  Customers1764460800200,
+  SupplyChain1764460800500,
+  Commissions1764460800300,
+  Referrals1764460800400,
+  Attribution1764460800450,
+];

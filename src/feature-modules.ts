@@ -13,4 +13,14 @@ import { SupplyChainModule } from './supply-chain/supply-chain.module';
  * Domain modules beyond the foundation, registered in one list so each issue adds one line.
  * (partners, org units, auth and audit are wired in app.module.ts.)
  */
-export const FEATURE_MODULES: Type<unknown>[] = [ProgramsModule, ChannelsModule, JobsModule, CustomersModule, SupplyChainModule, CommissionsModule, AttributionModule, ReferralsModule, CardsModule];
+export const FEATURE_MODULES: Type<unknown>[] = [
+  ProgramsModule,
+  ChannelsModule,
+  JobsModule,
+  CustomersModule,
+  SupplyChainModule,
+  CommissionsModule,
+  AttributionModule,
+  ReferralsModule,
+  CardsModule,
+];

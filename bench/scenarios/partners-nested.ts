@@ -13,7 +13,9 @@ const QUERY = `query($first: Int!) { partners(first: $first) { edges { node { id
 /** The same page answered the naive way: one statement for the page, then one per partner per relation. */
 async function naivePerRowResolver(dataSource: DataSource, first: number): Promise<number> {
   let statements = 0;
-  const partners = await dataSource.query<{ id: string; org_unit_id: string }[]>(`SELECT * FROM partners ORDER BY id LIMIT ${first}`);
+  const partners = await dataSource.query<{ id: string; org_unit_id: string }[]>(
+    `SELECT * FROM partners ORDER BY id LIMIT ${first}`,
+  );
   statements += 1;
   for (const p of partners) {
     await dataSource.query('SELECT * FROM agreements WHERE partner_id = ?', [p.id]);
@@ -72,9 +74,27 @@ export const partnersNested: Scenario = {
     const naiveMs = await medianMs(15, () => naivePerRowResolver(dataSource, 100));
     const label = `${PARTNERS} partners × 3 agreements, 2 contacts (${ctx.dbLabel})`;
     return [
-      { scenario: label, metric: 'SQL statements, page of 10', gongying: String(s10), baseline: `${naive10} (naive per-row)`, ratio: ratio(s10, naive10) },
-      { scenario: label, metric: 'SQL statements, page of 100', gongying: String(s100), baseline: `${naive100} (naive per-row)`, ratio: ratio(s100, naive100) },
-      { scenario: label, metric: 'time, page of 100 (median of 15)', gongying: `${fmtMs(gqlMs)} (GraphQL over HTTP)`, baseline: `${fmtMs(naiveMs)} (naive SQL only)`, ratio: ratio(gqlMs, naiveMs) },
+      {
+        scenario: label,
+        metric: 'SQL statements, page of 10',
+        gongying: String(s10),
+        baseline: `${naive10} (naive per-row)`,
+        ratio: ratio(s10, naive10),
+      },
+      {
+        scenario: label,
+        metric: 'SQL statements, page of 100',
+        gongying: String(s100),
+        baseline: `${naive100} (naive per-row)`,
+        ratio: ratio(s100, naive100),
+      },
+      {
+        scenario: label,
+        metric: 'time, page of 100 (median of 15)',
+        gongying: `${fmtMs(gqlMs)} (GraphQL over HTTP)`,
+        baseline: `${fmtMs(naiveMs)} (naive SQL only)`,
+        ratio: ratio(gqlMs, naiveMs),
+      },
     ];
   },
 };

@@ -287,7 +287,10 @@ export class CustomerEventsService {
     return this.dataSource
       .getRepository(CustomerEventEntity)
       .createQueryBuilder('e')
-      .where('e.type = :type AND e.employerUscc = :uscc', { type: CustomerEventType.PAYROLL_CREDIT, uscc: employerUscc })
+      .where('e.type = :type AND e.employerUscc = :uscc', {
+        type: CustomerEventType.PAYROLL_CREDIT,
+        uscc: employerUscc,
+      })
       .orderBy('e.occurredAt', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .getMany();

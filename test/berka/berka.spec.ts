@@ -90,13 +90,11 @@ describe.each(databases())('Berka (PKDD99) import on %s', (db) => {
     const ds = t.get(DataSource);
     const counts: Record<string, number> = {};
     for (const p of BERKA_CARD_PRODUCTS)
-      counts[p.type] = await ds
-        .getRepository(CustomerEventEntity)
-        .countBy({
-          type: 'CARD_APPROVED' as never,
-          programId: result.programIds[p.type] ?? 'none',
-          productCode: p.code,
-        });
+      counts[p.type] = await ds.getRepository(CustomerEventEntity).countBy({
+        type: 'CARD_APPROVED' as never,
+        programId: result.programIds[p.type] ?? 'none',
+        productCode: p.code,
+      });
     expect(counts).toEqual({ junior: 145, classic: 659, gold: 88 });
   });
 
