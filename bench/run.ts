@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { BenchRow, Scenario, startBenchApp } from './harness';
 import { partnersNested } from './scenarios/partners-nested';
+import { programsNested } from './scenarios/programs-nested';
 import { attribution } from './scenarios/attribution';
 import { commissionRun } from './scenarios/commissions';
 import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
-const SCENARIOS: Scenario[] = [partnersNested, commissionRun, supplyChain, referralFunnel, attribution];
+const SCENARIOS: Scenario[] = [partnersNested, programsNested, commissionRun, supplyChain, referralFunnel, attribution];
 
 async function main(): Promise<void> {
   mkdirSync('.bench', { recursive: true });
