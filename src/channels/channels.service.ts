@@ -9,6 +9,7 @@ import { badInput, conflict, DomainError, notFound } from '../common/domain-erro
 import { generateTrackingCode } from '../common/tracking-code';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
+import { updateIfVersion } from '../database/versioned';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { chunk } from '../graphql/loaders';
 import { PartnersService } from '../partners/partners.service';
@@ -236,22 +237,15 @@ export class ChannelsService {
   }
 
   private async saveVersioned(manager: EntityManager, before: ChannelEntity, after: ChannelEntity): Promise<void> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(ChannelEntity)
-      .set({
-        type: after.type,
-        name: after.name,
-        ownerId: after.ownerId,
-        status: after.status,
-        landingUrl: after.landingUrl,
-        version: after.version,
-        updatedAt: after.updatedAt,
-      })
-      .where('id = :id AND version = :version', { id: before.id, version: before.version })
-      .execute();
-    if (result.affected !== 1)
-      throw conflict('STALE_VERSION', 'Channel was changed by someone else', { field: 'version' });
+    await updateIfVersion(manager, ChannelEntity, 'Channel', before, {
+      type: after.type,
+      name: after.name,
+      ownerId: after.ownerId,
+      status: after.status,
+      landingUrl: after.landingUrl,
+      version: after.version,
+      updatedAt: after.updatedAt,
+    });
   }
 }
 

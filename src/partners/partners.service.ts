@@ -8,6 +8,7 @@ import { badInput, conflict, DomainError, forbidden, notFound } from '../common/
 import { isValidUscc, normalizeUscc } from '../common/identifiers';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
+import { updateIfVersion } from '../database/versioned';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { chunk } from '../graphql/loaders';
 import { OrgUnitEntity } from '../org-units/entities/org-unit.entity';
@@ -330,24 +331,17 @@ export class PartnersService {
       if (after.cooperationModes.length === 0)
         throw badInput('cooperationModes', 'at least one cooperation mode is required');
       this.checkValidity(after.validFrom, after.validTo, after.signedOn ?? undefined);
-      const result = await manager
-        .createQueryBuilder()
-        .update(AgreementEntity)
-        .set({
-          title: after.title,
-          cooperationModes: after.cooperationModes,
-          signedOn: after.signedOn,
-          validFrom: after.validFrom,
-          validTo: after.validTo,
-          status: after.status,
-          documents: after.documents,
-          version: after.version,
-          updatedAt: after.updatedAt,
-        })
-        .where('id = :id AND version = :version', { id: before.id, version: before.version })
-        .execute();
-      if (result.affected !== 1)
-        throw conflict('STALE_VERSION', 'Agreement was changed by someone else', { field: 'version' });
+      await updateIfVersion(manager, AgreementEntity, 'Agreement', before, {
+        title: after.title,
+        cooperationModes: after.cooperationModes,
+        signedOn: after.signedOn,
+        validFrom: after.validFrom,
+        validTo: after.validTo,
+        status: after.status,
+        documents: after.documents,
+        version: after.version,
+        updatedAt: after.updatedAt,
+      });
       await this.audit.record(manager, actor, {
         action: 'agreement.update',
         entityType: 'Agreement',
@@ -389,14 +383,7 @@ export class PartnersService {
   /** Conditional on the version read, so two concurrent editors cannot both win. */
   private async saveVersioned(manager: EntityManager, before: PartnerEntity, after: PartnerEntity): Promise<void> {
     const { id: _id, createdAt: _created, ...changes } = after;
-    const result = await manager
-      .createQueryBuilder()
-      .update(PartnerEntity)
-      .set(changes)
-      .where('id = :id AND version = :version', { id: before.id, version: before.version })
-      .execute();
-    if (result.affected !== 1)
-      throw conflict('STALE_VERSION', 'Partner was changed by someone else', { field: 'version' });
+    await updateIfVersion(manager, PartnerEntity, 'Partner', before, changes);
   }
 
   private async replaceChildren(

@@ -12,6 +12,7 @@ import { parseRate } from '../common/rate';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
+import { updateIfVersion } from '../database/versioned';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { chunk } from '../graphql/loaders';
 import { MoneyInput } from '../graphql/scalars';
@@ -697,13 +698,6 @@ export class ProgramsService {
 
   private async saveVersioned(manager: EntityManager, before: ProgramEntity, after: ProgramEntity): Promise<void> {
     const { id: _id, createdAt: _created, partnerId: _p, agreementId: _a, kind: _k, ...changes } = after;
-    const result = await manager
-      .createQueryBuilder()
-      .update(ProgramEntity)
-      .set(changes)
-      .where('id = :id AND version = :version', { id: before.id, version: before.version })
-      .execute();
-    if (result.affected !== 1)
-      throw conflict('STALE_VERSION', 'Program was changed by someone else', { field: 'version' });
+    await updateIfVersion(manager, ProgramEntity, 'Program', before, changes);
   }
 }

@@ -15,6 +15,7 @@ import { ChannelEntity } from '../channels/entities/channel.entity';
 import { parseInstant } from '../customers/rules/event-input';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
+import { updateIfVersion } from '../database/versioned';
 import { uniqueViolationOf } from '../database/unique-violation';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { chunk } from '../graphql/loaders';
@@ -606,23 +607,16 @@ export class ReferralsService {
   }
 
   private async saveVersioned(manager: EntityManager, before: ReferralEntity, after: ReferralEntity): Promise<void> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(ReferralEntity)
-      .set({
-        status: after.status,
-        statusReason: after.statusReason ? after.statusReason.slice(0, 500) : null,
-        reachedRank: after.reachedRank,
-        customerId: after.customerId,
-        convertedAt: after.convertedAt,
-        qualifiedAt: after.qualifiedAt,
-        version: after.version,
-        updatedAt: after.updatedAt,
-      })
-      .where('id = :id AND version = :version', { id: before.id, version: before.version })
-      .execute();
-    if (result.affected !== 1)
-      throw conflict('STALE_VERSION', 'Referral was changed by someone else', { field: 'version' });
+    await updateIfVersion(manager, ReferralEntity, 'Referral', before, {
+      status: after.status,
+      statusReason: after.statusReason ? after.statusReason.slice(0, 500) : null,
+      reachedRank: after.reachedRank,
+      customerId: after.customerId,
+      convertedAt: after.convertedAt,
+      qualifiedAt: after.qualifiedAt,
+      version: after.version,
+      updatedAt: after.updatedAt,
+    });
   }
 }
 
