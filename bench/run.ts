@@ -9,7 +9,14 @@ import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
-const SCENARIOS: Scenario[] = [partnersNested, programsNested, commissionRun, supplyChain, referralFunnel, attribution];
+const SCENARIOS: Scenario[] = [
+  partnersNested,
+  programsNested,
+  commissionRun,
+  supplyChain,
+  referralFunnel,
+  attribution,
+];
 
 async function main(): Promise<void> {
   mkdirSync('.bench', { recursive: true });

@@ -5,6 +5,7 @@ import { Commissions1764460800300 } from './1764460800300-commissions';
 import { Programs1764460800100 } from './1764460800100-programs';
 import { Customers1764460800200 } from './1764460800200-customers';
 import { SupplyChain1764460800500 } from './1764460800500-supply-chain';
+import { Settlement1764460800600 } from './1764460800600-settlement';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Commissions1764460800300,
   Referrals1764460800400,
   Attribution1764460800450,
+  Settlement1764460800600,
 ];

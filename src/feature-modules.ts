@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { CardsModule } from './cards/cards.module';
+import { SettlementModule } from './settlement/settlement.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { AttributionModule } from './attribution/attribution.module';
 import { CommissionsModule } from './commissions/commissions.module';
@@ -23,4 +24,5 @@ export const FEATURE_MODULES: Type<unknown>[] = [
   AttributionModule,
   ReferralsModule,
   CardsModule,
+  SettlementModule,
 ];

@@ -39,6 +39,9 @@ export const API_KEY_SCOPES = [
   'referrals:write',
   'referrals:read',
   'events:write',
+  'cards:read',
+  'commissions:read',
+  'settlement:read',
   'analytics:read',
 ] as const;
 

@@ -10,12 +10,19 @@ import { badInput } from '../common/domain-error';
 export const PeriodStatus = {
   OPEN: 'OPEN',
   CALCULATED: 'CALCULATED',
+  UNDER_REVIEW: 'UNDER_REVIEW',
+  APPROVED: 'APPROVED',
+  CLOSED: 'CLOSED',
+  PAID: 'PAID',
 } as const;
 
 /** The one table of allowed moves (from → to). A re-run keeps a CALCULATED period CALCULATED. */
 export const PERIOD_TRANSITIONS: Record<string, readonly string[]> = {
   OPEN: ['CALCULATED'],
-  CALCULATED: ['CALCULATED'],
+  CALCULATED: ['CALCULATED', 'UNDER_REVIEW'],
+  UNDER_REVIEW: ['APPROVED'],
+  APPROVED: ['CLOSED'],
+  CLOSED: ['PAID'],
 };
 
 export const POSTABLE_PERIOD_STATUSES: readonly string[] = [PeriodStatus.OPEN, PeriodStatus.CALCULATED];

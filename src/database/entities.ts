@@ -4,6 +4,11 @@ import { CommissionPlanEntity, CommissionPlanVersionEntity } from '../commission
 import { ReferralEntity } from '../referrals/entities/referral.entity';
 import { ReferralStatusChangeEntity } from '../referrals/entities/referral-status-change.entity';
 import { CardEntity } from '../cards/entities/card.entity';
+import {
+  SettlementPartnerTermsEntity,
+  SettlementStatementEntity,
+  SettlementStatementLineEntity,
+} from '../settlement/entities/settlement.entities';
 import { AttributionEntity, AttributionTouchEntity } from '../attribution/entities/attribution.entity';
 import { AuditRecordEntity } from '../audit/entities/audit-record.entity';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity';
@@ -70,4 +75,7 @@ export const ALL_ENTITIES = [
   CardEntity,
   AttributionEntity,
   AttributionTouchEntity,
+  SettlementPartnerTermsEntity,
+  SettlementStatementEntity,
+  SettlementStatementLineEntity,
 ];

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CommissionsModule } from '../commissions/commissions.module';
+import { PartnersModule } from '../partners/partners.module';
+import { StatementsResolver } from './settlement.resolver';
+import { SettlementService } from './settlement.service';
+import { StatementExportController } from './statement-export.controller';
+
+/**
+ * Settlement (first slice): partner tax terms, statements per partner per period with four-eyes
+ * approval, the period moves UNDER_REVIEW → APPROVED → CLOSED, and CSV/XLSX statement downloads.
+ */
+@Module({
+  imports: [PartnersModule, CommissionsModule],
+  controllers: [StatementExportController],
+  providers: [SettlementService, StatementsResolver],
+  exports: [SettlementService],
+})
+export class SettlementModule {}
