@@ -7,6 +7,7 @@ import { attribution } from './scenarios/attribution';
 import { commissionRun } from './scenarios/commissions';
 import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
+import { eventImport } from './scenarios/event-import';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
 const SCENARIOS: Scenario[] = [
@@ -16,6 +17,7 @@ const SCENARIOS: Scenario[] = [
   supplyChain,
   referralFunnel,
   attribution,
+  eventImport,
 ];
 
 async function main(): Promise<void> {

@@ -139,7 +139,9 @@ export class AttributionService implements OnModuleInit {
   }
 
   private async attributeBatch(customerIds: string[], actor: Actor | null): Promise<number> {
-    const customers = await this.customers.findByIds(customerIds);
+    const possible = await this.withPossibleDecisions(customerIds);
+    if (possible.length === 0) return 0;
+    const customers = await this.customers.findByIds(possible);
     if (customers.length === 0) return 0;
     const eventRows = await this.events.eventsOfCustomers(customers.map((c) => c.id));
     const eventsOf = new Map<string, EventFact[]>();
@@ -282,6 +284,55 @@ export class AttributionService implements OnModuleInit {
       if (outcomes.length > 0) await this.referrals.applyEngineOutcomes(manager, outcomes);
       return changed;
     });
+  }
+
+  /**
+   * A customer without any touch gets no decision, so one that has neither a touch source (referral by
+   * identity/phone, card program or payroll event, supply-chain link) nor an existing decision to revisit
+   * cannot change: it is left out before its events are loaded. Order is kept, so matching stays the same.
+   */
+  private async withPossibleDecisions(customerIds: readonly string[]): Promise<string[]> {
+    const customers: Pick<CustomerEntity, 'id' | 'identityHash' | 'phoneHash'>[] = [];
+    for (const part of chunk([...new Set(customerIds)]))
+      customers.push(
+        ...(await this.dataSource
+          .getRepository(CustomerEntity)
+          .find({ select: ['id', 'identityHash', 'phoneHash'], where: { id: In(part) } })),
+      );
+    if (customers.length === 0) return [];
+    const ids = customers.map((c) => c.id);
+    const keep = await this.events.customersWithTouchEvents(ids);
+    for (const part of chunk(ids)) {
+      const rows = await this.dataSource
+        .getRepository(AttributionEntity)
+        .createQueryBuilder('a')
+        .select('DISTINCT a.customerId', 'customerId')
+        .where('a.customerId IN (:...ids)', { ids: part })
+        .getRawMany<{ customerId: string }>();
+      for (const row of rows) keep.add(row.customerId);
+    }
+    const identities = new Set<string>();
+    const phones = new Set<string>();
+    for (const c of customers) {
+      if (keep.has(c.id)) continue;
+      if (c.identityHash) identities.add(c.identityHash);
+      if (c.phoneHash) phones.add(c.phoneHash);
+    }
+    if (identities.size > 0 || phones.size > 0) {
+      const touched = await this.referrals.referralTouches([...identities], [...phones]);
+      const hashes = new Set<string>();
+      for (const r of touched) {
+        if (r.identityHash) hashes.add(`i:${r.identityHash}`);
+        if (r.phoneHash) hashes.add(`p:${r.phoneHash}`);
+      }
+      for (const c of customers)
+        if ((c.identityHash && hashes.has(`i:${c.identityHash}`)) || (c.phoneHash && hashes.has(`p:${c.phoneHash}`)))
+          keep.add(c.id);
+    }
+    if (this.supplyChain && keep.size < customers.length)
+      for (const t of await this.supplyChain.touchesForCustomers(ids.filter((id) => !keep.has(id))))
+        keep.add(t.customerId);
+    return ids.filter((id) => keep.has(id));
   }
 
   private collectOutcomes(

@@ -37,7 +37,8 @@ export type RecordedListener = (recorded: RecordedEvents) => void | Promise<void
 
 export type WithinEventBatch = (manager: EntityManager, results: readonly EventRowResult[]) => Promise<void>;
 
-const INSERT_CHUNK = 100;
+/** Rows per INSERT statement: 1,000 × 16 placeholders stays under both SQLite's and MariaDB's limits. */
+const INSERT_CHUNK = 1000;
 const MAX_ATTEMPTS = 3;
 
 @Injectable()
@@ -141,6 +142,32 @@ export class CustomerEventsService {
         a.occurredAt.getTime() - b.occurredAt.getTime() ||
         a.id.localeCompare(b.id),
     );
+  }
+
+  /**
+   * Of these customers, those with at least one event that can make an attribution touch (a card event
+   * naming a program, or a payroll credit naming an employer): one indexed query per 1,000 customers,
+   * no event rows loaded.
+   */
+  async customersWithTouchEvents(customerIds: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunk([...new Set(customerIds)])) {
+      const rows = await this.dataSource
+        .getRepository(CustomerEventEntity)
+        .createQueryBuilder('e')
+        .select('DISTINCT e.customerId', 'customerId')
+        .where('e.customerId IN (:...ids)', { ids: part })
+        .andWhere(
+          '((e.type IN (:...cardTypes) AND e.programId IS NOT NULL) OR (e.type = :payroll AND e.employerUscc IS NOT NULL))',
+          {
+            cardTypes: Object.values(CustomerEventType).filter((t) => t.startsWith('CARD_')),
+            payroll: CustomerEventType.PAYROLL_CREDIT,
+          },
+        )
+        .getRawMany<{ customerId: string }>();
+      for (const row of rows) out.add(row.customerId);
+    }
+    return out;
   }
 
   findByIds(ids: readonly string[]): Promise<CustomerEventEntity[]> {
@@ -248,10 +275,29 @@ export class CustomerEventsService {
         externalId: n.externalId,
       });
     });
-    for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
-      await manager.insert(CustomerEventEntity, accepted.slice(i, i + INSERT_CHUNK));
-    }
+    await this.insertEvents(manager, accepted);
     return { results, accepted };
+  }
+
+  /**
+   * Multi-row INSERTs written directly (TypeORM's insert builder costs more than the database on big
+   * batches); values go through the same column transformers and driver conversions as an entity save.
+   */
+  private async insertEvents(manager: EntityManager, rows: readonly CustomerEventEntity[]): Promise<void> {
+    if (rows.length === 0) return;
+    const driver = manager.connection.driver;
+    const meta = manager.connection.getMetadata(CustomerEventEntity);
+    const columns = meta.columns.filter((c) => !c.isVirtual);
+    const head = `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const part = rows.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const row of part)
+        for (const column of columns)
+          params.push(driver.preparePersistentValue(column.getEntityValue(row, true), column));
+      await manager.query(head + new Array<string>(part.length).fill(tuple).join(', '), params);
+    }
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {

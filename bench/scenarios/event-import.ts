@@ -1,0 +1,187 @@
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { BenchContext, BenchRow, Scenario } from '../harness';
+import { CustomerImportsService } from '../../src/customers/customer-imports.service';
+import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
+import { CustomerEntity } from '../../src/customers/entities/customer.entity';
+import { newId } from '../../src/database/columns';
+import { OrgUnitsService } from '../../src/org-units/org-units.service';
+
+const RAW_BATCH = 1000;
+const TYPES = ['ACCOUNT_OPENED', 'FUND_PURCHASE', 'PAYMENT_SENT', 'PAYMENT_RECEIVED', 'CARD_SPEND'] as const;
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : fallback;
+}
+
+interface GeneratedEvent {
+  eventId: string;
+  customerNumber: string;
+  type: string;
+  occurredAt: string;
+  amount: string;
+  counterpartyName?: string;
+}
+
+/** The i-th event, deterministic: the same rows feed both the import and the raw INSERT baseline. */
+function eventAt(i: number, customers: number): GeneratedEvent {
+  const day = 1 + (i % 28);
+  const second = i % 86_400;
+  const hh = String(Math.floor(second / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((second % 3600) / 60)).padStart(2, '0');
+  const ss = String(second % 60).padStart(2, '0');
+  return {
+    eventId: `BE-${i}`,
+    customerNumber: `BC-${i % customers}`,
+    type: TYPES[i % TYPES.length] as string,
+    occurredAt: `2026-01-${String(day).padStart(2, '0')}T${hh}:${mm}:${ss}Z`,
+    amount: `${(i % 9_000) + 1}.${String(i % 100).padStart(2, '0')}`,
+    ...(i % TYPES.length === 2 || i % TYPES.length === 3 ? { counterpartyName: `对手方${i % 50}` } : {}),
+  };
+}
+
+/** An NDJSON stream generated on the fly, ~1,000 lines per chunk: nothing is held beyond one chunk. */
+function* ndjson(total: number, customers: number): Generator<string> {
+  for (let start = 0; start < total; start += 1000) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(total, start + 1000); i++) lines.push(JSON.stringify(eventAt(i, customers)));
+    yield `${lines.join('\n')}\n`;
+  }
+}
+
+function* customerNdjson(customers: number, orgUnitId: string): Generator<string> {
+  for (let i = 0; i < customers; i++)
+    yield `${JSON.stringify({
+      customerNumber: `BC-${i}`,
+      type: 'INDIVIDUAL',
+      name: `客户${i}`,
+      idType: 'PASSPORT',
+      idNumber: `E${String(10_000_000 + i).slice(-8)}`,
+      orgUnitId,
+    })}\n`;
+}
+
+/** Samples RSS every 50 ms while `work` runs. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak: number; start: number }> {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  try {
+    const value = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peak, start };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The baseline: hand-written multi-row INSERTs of 1,000 rows into customer_events, straight to the driver. */
+async function rawInsert(ds: DataSource, total: number, customers: number, idOf: Map<string, string>): Promise<void> {
+  const meta = ds.getMetadata(CustomerEventEntity);
+  const columns = meta.columns;
+  const head = `INSERT INTO ${ds.driver.escape(meta.tableName)} (${columns.map((c) => ds.driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const recordedAt = new Date();
+  const runner = ds.createQueryRunner();
+  try {
+    for (let start = 0; start < total; start += RAW_BATCH) {
+      const end = Math.min(total, start + RAW_BATCH);
+      const params: unknown[] = [];
+      for (let i = start; i < end; i++) {
+        const g = eventAt(i, customers);
+        const occurredAt = new Date(g.occurredAt);
+        const [units, cents] = g.amount.split('.') as [string, string];
+        const row: CustomerEventEntity = {
+          id: newId(),
+          externalId: g.eventId,
+          customerId: idOf.get(g.customerNumber) as string,
+          type: g.type,
+          occurredAt,
+          businessDate: g.occurredAt.slice(0, 10),
+          productCode: null,
+          programId: null,
+          cardRef: null,
+          merchantCategory: null,
+          counterpartyUscc: null,
+          counterpartyName: g.counterpartyName ?? null,
+          employerUscc: null,
+          amount: BigInt(units) * 100n + BigInt(cents),
+          currency: 'CNY',
+          recordedAt,
+        };
+        for (const c of columns) params.push(ds.driver.preparePersistentValue(c.getEntityValue(row, true), c));
+      }
+      await runner.startTransaction();
+      await runner.query(head + new Array(end - start).fill(tuple).join(', '), params);
+      await runner.commitTransaction();
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+export const eventImport: Scenario = {
+  name: 'event-import',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const total = envInt('BENCH_EVENT_IMPORT_EVENTS', 200_000);
+    const customers = envInt('BENCH_EVENT_IMPORT_CUSTOMERS', 5_000);
+    const ds = ctx.app.get(DataSource);
+    const imports = ctx.app.get(CustomerImportsService);
+    const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
+    await imports.importCustomersFromStream(
+      Readable.from(customerNdjson(customers, head.id)),
+      'NDJSON',
+      SYSTEM_ACTOR_FOR_BENCH,
+    );
+    const idOf = new Map(
+      (await ds.getRepository(CustomerEntity).find({ select: ['id', 'customerNumber'] })).map((c) => [
+        c.customerNumber,
+        c.id,
+      ]),
+    );
+    if (idOf.size !== customers) throw new Error(`expected ${customers} customers, got ${idOf.size}`);
+
+    // Baseline first, into the empty table; then emptied again for the import.
+    const t0 = performance.now();
+    const raw = await withPeakRss(() => rawInsert(ds, total, customers, idOf));
+    const rawMs = performance.now() - t0;
+    await ds.query(`DELETE FROM ${ds.driver.escape(ds.getMetadata(CustomerEventEntity).tableName)}`);
+
+    const t1 = performance.now();
+    const imported = await withPeakRss(() =>
+      imports.importCustomerEventsFromStream(Readable.from(ndjson(total, customers)), 'NDJSON', SYSTEM_ACTOR_FOR_BENCH),
+    );
+    const importMs = performance.now() - t1;
+    const result = imported.value.result as { accepted?: number } | null;
+    if (imported.value.status !== 'SUCCEEDED' || result?.accepted !== total)
+      throw new Error(`import did not accept every row: ${imported.value.status} ${JSON.stringify(result)}`);
+
+    const importRate = (total * 1000) / importMs;
+    const rawRate = (total * 1000) / rawMs;
+    const share = importRate / rawRate;
+    const label = `event-import (${ctx.dbLabel}, ${total.toLocaleString('en')} events, ${customers.toLocaleString('en')} customers)`;
+    return [
+      {
+        scenario: label,
+        metric: 'rows/s (import vs raw multi-row INSERT of 1,000)',
+        gongying: importRate.toFixed(0),
+        baseline: rawRate.toFixed(0),
+        ratio: `${(share * 100).toFixed(0)}% ${share >= 0.5 ? '≥ 50% ✓' : '< 50% ✗'}`,
+      },
+      {
+        scenario: label,
+        metric: 'peak RSS (start → peak)',
+        gongying: `${mb(imported.start)} → ${mb(imported.peak)}`,
+        baseline: `${mb(raw.start)} → ${mb(raw.peak)}`,
+        ratio: `+${mb(imported.peak - imported.start)} vs +${mb(raw.peak - raw.start)}`,
+      },
+    ];
+  },
+};
