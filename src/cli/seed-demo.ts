@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.factory';
 import { UsersService } from '../auth/users.service';
+import { DomainError } from '../common/domain-error';
 import { buildConfig } from '../config/config';
 import { DEFAULT_DEMO_SEED, seedDemo } from '../demo/demo';
 import { DEMO_USERS } from '../demo/foundation-demo';
@@ -55,6 +56,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A refusal the user can act on (e.g. DEMO_ALREADY_SEEDED) is printed without a stack trace.
+  const text =
+    error instanceof DomainError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`${text}\n`);
   process.exit(1);
 });

@@ -72,6 +72,15 @@ describe.each(databases())('demo generator on %s', (db) => {
     expect(types).toHaveLength(7);
   });
 
+  it('refuses a second world in the same database, naming the reason, and leaves the first untouched', async () => {
+    const before = await digest(a);
+    await expect(seedDemoWorld(a.app, { scale: 'tiny', seed: 8, actor: DEMO_SYSTEM_ACTOR })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { rule: 'DEMO_ALREADY_SEEDED' },
+    });
+    expect(await digest(a)).toBe(before);
+  });
+
   it('gives the same data for the same seed', async () => {
     const b = await TestApp.start(db);
     try {

@@ -4,12 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { DataSource } from 'typeorm';
 import { Actor } from '../../auth/actor';
+import { conflict } from '../../common/domain-error';
 import { ChannelsService } from '../../channels/channels.service';
 import { ChannelType } from '../../channels/channel.enums';
 import { CommissionsService } from '../../commissions/commissions.service';
 import { CustomerImportsService } from '../../customers/customer-imports.service';
 import { OrgUnitsService } from '../../org-units/org-units.service';
+import { PartnerEntity } from '../../partners/entities/partner.entity';
 import { PartnersService } from '../../partners/partners.service';
 import { AgreementStatus, PartnerKind, PartnerStatus, PartnerTier, RiskRating } from '../../partners/partner.enums';
 import { CustomerEventType } from '../../programs/customer-event-type';
@@ -113,6 +116,15 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
   const partners = app.get(PartnersService);
   const programs = app.get(ProgramsService);
   const channels = app.get(ChannelsService);
+
+  // The generated partner codes are fixed (G-<kind>-<n>), so a second world cannot go into the same database.
+  const firstCode = `G-${PARTNER_TEMPLATES[0]?.abbr ?? 'SEC'}-1`;
+  if (await app.get(DataSource).getRepository(PartnerEntity).existsBy({ code: firstCode }))
+    throw conflict(
+      'DEMO_ALREADY_SEEDED',
+      `This database already holds a demo world (partner ${firstCode} exists); seed another scale into an empty database ` +
+        '(set DATABASE_URL or DATABASE_PATH to a new one).',
+    );
 
   // ---- org units: provincial branches and sub-branches ----
   const head =
