@@ -6,6 +6,7 @@ import { Programs1764460800100 } from './1764460800100-programs';
 import { Customers1764460800200 } from './1764460800200-customers';
 import { SupplyChain1764460800500 } from './1764460800500-supply-chain';
 import { Settlement1764460800600 } from './1764460800600-settlement';
+import { Reconciliation1764460800610 } from './1764460800610-reconciliation';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Referrals1764460800400,
   Attribution1764460800450,
   Settlement1764460800600,
+  Reconciliation1764460800610,
 ];

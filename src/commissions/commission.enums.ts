@@ -65,6 +65,8 @@ registerEnumType(AccrualStatus, {
 export enum AccrualKind {
   ACCRUAL = 'ACCRUAL',
   CLAWBACK = 'CLAWBACK',
+  /** An approved settlement adjustment, posted in the next open period (no plan, no customer). */
+  ADJUSTMENT = 'ADJUSTMENT',
 }
 registerEnumType(AccrualKind, { name: 'AccrualKind' });
 

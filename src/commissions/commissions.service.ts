@@ -97,11 +97,12 @@ export function entryOf(row: CommissionAccrualEntity): LedgerEntry {
   return {
     idempotencyKey: row.idempotencyKey,
     kind: row.kind as LedgerEntry['kind'],
-    planId: row.planId,
+    // ADJUSTMENT rows have neither (the engine never reads them: its ledgers are per plan).
+    planId: row.planId ?? '',
     planVersion: row.planVersion,
     ruleId: row.ruleId,
     sourceIds: row.sourceIds,
-    customerId: row.customerId,
+    customerId: row.customerId ?? '',
     partnerId: row.partnerId,
     programId: row.programId,
     periodKey: row.factPeriodKey,

@@ -36,6 +36,7 @@ import { ProspectEntity } from '../supply-chain/entities/prospect.entity';
 import { SupplyChainCompanyEntity } from '../supply-chain/entities/supply-chain-company.entity';
 import { SupplyChainLinkEntity } from '../supply-chain/entities/supply-chain-link.entity';
 import { SupplyChainTouchEntity } from '../supply-chain/entities/supply-chain-touch.entity';
+import { RECONCILIATION_ENTITIES } from '../settlement/reconciliation/entities/reconciliation.entities';
 
 /** Every entity, listed explicitly (no globs), so the schema check sees exactly what the app maps. */
 export const ALL_ENTITIES = [
@@ -78,4 +79,5 @@ export const ALL_ENTITIES = [
   SettlementPartnerTermsEntity,
   SettlementStatementEntity,
   SettlementStatementLineEntity,
+  ...RECONCILIATION_ENTITIES,
 ];

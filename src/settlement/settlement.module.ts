@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CommissionsModule } from '../commissions/commissions.module';
 import { PartnersModule } from '../partners/partners.module';
+import { ReconciliationResolver } from './reconciliation/reconciliation.resolver';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { StatementsResolver } from './settlement.resolver';
 import { SettlementService } from './settlement.service';
 import { StatementExportController } from './statement-export.controller';
@@ -12,7 +14,7 @@ import { StatementExportController } from './statement-export.controller';
 @Module({
   imports: [PartnersModule, CommissionsModule],
   controllers: [StatementExportController],
-  providers: [SettlementService, StatementsResolver],
+  providers: [SettlementService, StatementsResolver, ReconciliationService, ReconciliationResolver],
   exports: [SettlementService],
 })
 export class SettlementModule {}

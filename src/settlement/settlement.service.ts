@@ -62,12 +62,16 @@ export class SettlementService {
     const partner = await this.dataSource.getRepository(PartnerEntity).findOneBy({ id: statement.partnerId });
     if (!partner) throw notFound('Statement', id);
     assertCanReadPartner(actor, partner, 'Statement', id);
+    // A DRAFT is finance's working copy: partner users see a statement once it is prepared.
+    if (actor.partnerId !== null && (statement.status as StatementStatus) === StatementStatus.DRAFT)
+      throw notFound('Statement', id);
     return statement;
   }
 
   list(actor: Actor, filter: StatementsFilter, page: PageArgs): Promise<ConnectionResult<SettlementStatementEntity>> {
     const q = this.dataSource.getRepository(SettlementStatementEntity).createQueryBuilder('s');
     applyPartnerScope(q, actor, 's.partnerId');
+    if (actor.partnerId !== null) q.andWhere('s.status <> :draft', { draft: StatementStatus.DRAFT });
     if (filter.periodIds?.length) q.andWhere('s.periodId IN (:...periodIds)', { periodIds: filter.periodIds });
     if (filter.partnerIds?.length) q.andWhere('s.partnerId IN (:...partnerIds)', { partnerIds: filter.partnerIds });
     if (filter.statuses?.length) q.andWhere('s.status IN (:...statuses)', { statuses: filter.statuses });

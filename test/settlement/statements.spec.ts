@@ -180,29 +180,19 @@ describe.each(databases())('settlement statements on %s', (db) => {
     );
   });
 
-  it('partner users see their own statements only, by id, list and export', async () => {
-    expect(ok(await gql<{ statement: { id: string } }>(STATEMENT, { id: bj.id }, 'partner-bj')).statement.id).toBe(
-      bj.id,
-    );
-    expect(errorOf(await gql(STATEMENT, { id: sh.id }, 'partner-bj')).code).toBe('NOT_FOUND');
-    expect(errorOf(await gql(STATEMENT, { id: bj.id }, 'partner-sh')).code).toBe('NOT_FOUND');
+  it('partner users never see DRAFT statements, by id, list or export', async () => {
     type List = { statements: { totalCount: number; edges: { node: { id: string } }[] } };
-    const own = ok(await gql<List>(STATEMENTS, {}, 'partner-bj')).statements;
-    expect(own.totalCount).toBe(1);
-    expect(own.edges.map((e) => e.node.id)).toEqual([bj.id]);
-    const filtered = ok(await gql<List>(STATEMENTS, { f: { partnerIds: [fx.bank.partnerSh] } }, 'partner-bj'));
-    expect(filtered.statements.edges).toEqual([]);
+    for (const [user, own] of [
+      ['partner-bj', bj],
+      ['partner-sh', sh],
+    ] as const) {
+      expect(errorOf(await gql(STATEMENT, { id: own.id }, user)).code).toBe('NOT_FOUND');
+      expect(ok(await gql<List>(STATEMENTS, {}, user)).statements.totalCount).toBe(0);
+      const bearer = `Bearer ${await t.tokenFor(user)}`;
+      expect((await t.http().get(`/statements/${own.id}/export.csv`).set('authorization', bearer)).status).toBe(404);
+    }
     const scoped = ok(await gql<List>(STATEMENTS, {}, 'manager-sh')).statements;
     expect(scoped.edges.map((e) => e.node.id)).toEqual([sh.id]);
-    const all = ok(await gql<List>(STATEMENTS, { f: { periodIds: [jan] } }, 'finance')).statements;
-    expect(all.totalCount).toBe(2);
-
-    const bearer = `Bearer ${await t.tokenFor('partner-bj')}`;
-    for (const ext of ['csv', 'xlsx']) {
-      expect((await t.http().get(`/statements/${sh.id}/export.${ext}`).set('authorization', bearer)).status).toBe(404);
-      expect((await t.http().get(`/statements/${bj.id}/export.${ext}`).set('authorization', bearer)).status).toBe(200);
-      expect((await t.http().get(`/statements/${bj.id}/export.${ext}`)).status).toBe(401);
-    }
   });
 
   it('exports CSV and XLSX whose totals equal the ledger to the fen', async () => {
@@ -315,6 +305,31 @@ describe.each(databases())('settlement statements on %s', (db) => {
       .getRepository(AuditRecordEntity)
       .countBy({ entityId: sh.id, action: 'statement.approve' });
     expect(approvals).toBe(1);
+  });
+
+  it('partner users see their own statements only (once prepared), by id, list and export', async () => {
+    expect(ok(await gql<{ statement: { id: string } }>(STATEMENT, { id: bj.id }, 'partner-bj')).statement.id).toBe(
+      bj.id,
+    );
+    expect(errorOf(await gql(STATEMENT, { id: sh.id }, 'partner-bj')).code).toBe('NOT_FOUND');
+    expect(errorOf(await gql(STATEMENT, { id: bj.id }, 'partner-sh')).code).toBe('NOT_FOUND');
+    type List = { statements: { totalCount: number; edges: { node: { id: string } }[] } };
+    const own = ok(await gql<List>(STATEMENTS, {}, 'partner-bj')).statements;
+    expect(own.totalCount).toBe(1);
+    expect(own.edges.map((e) => e.node.id)).toEqual([bj.id]);
+    const filtered = ok(await gql<List>(STATEMENTS, { f: { partnerIds: [fx.bank.partnerSh] } }, 'partner-bj'));
+    expect(filtered.statements.edges).toEqual([]);
+    const scoped = ok(await gql<List>(STATEMENTS, {}, 'manager-sh')).statements;
+    expect(scoped.edges.map((e) => e.node.id)).toEqual([sh.id]);
+    const all = ok(await gql<List>(STATEMENTS, { f: { periodIds: [jan] } }, 'finance')).statements;
+    expect(all.totalCount).toBe(2);
+
+    const bearer = `Bearer ${await t.tokenFor('partner-bj')}`;
+    for (const ext of ['csv', 'xlsx']) {
+      expect((await t.http().get(`/statements/${sh.id}/export.${ext}`).set('authorization', bearer)).status).toBe(404);
+      expect((await t.http().get(`/statements/${bj.id}/export.${ext}`).set('authorization', bearer)).status).toBe(200);
+      expect((await t.http().get(`/statements/${bj.id}/export.${ext}`)).status).toBe(401);
+    }
   });
 
   it('period APPROVED → CLOSED; a closed period is locked and cannot be reopened', async () => {

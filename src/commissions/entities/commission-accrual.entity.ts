@@ -40,7 +40,8 @@ export class CommissionAccrualEntity {
   @Column({ type: 'integer' }) revision!: number;
   @BoolColumn() reversal!: boolean;
   @VarcharColumn(16) kind!: string;
-  @RefColumn() planId!: string;
+  /** Null for ADJUSTMENT rows (settlement adjustments belong to no plan, so commission runs never see them). */
+  @RefColumn({ nullable: true }) planId!: string | null;
   @ManyToOne(() => CommissionPlanEntity, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @JoinColumn({ name: 'plan_id', foreignKeyConstraintName: 'fk_commission_accruals_plan' })
   plan?: CommissionPlanEntity;
@@ -54,7 +55,8 @@ export class CommissionAccrualEntity {
   @ManyToOne(() => ProgramEntity, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @JoinColumn({ name: 'program_id', foreignKeyConstraintName: 'fk_commission_accruals_program' })
   program?: ProgramEntity;
-  @RefColumn() customerId!: string;
+  /** Null for ADJUSTMENT rows. */
+  @RefColumn({ nullable: true }) customerId!: string | null;
   @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_commission_accruals_customer' })
   customer?: CustomerEntity;

@@ -70,10 +70,10 @@ export class Accrual {
   @Field(() => AccrualStatus) status!: AccrualStatus;
   @Field(() => ID) partnerId!: string;
   @Field(() => ID) programId!: string;
-  @Field(() => ID) planId!: string;
+  @Field(() => ID, { nullable: true, description: 'Null for ADJUSTMENT lines' }) planId!: string | null;
   @Field(() => Int) planVersion!: number;
   @Field() ruleId!: string;
-  @Field(() => ID) customerId!: string;
+  @Field(() => ID, { nullable: true, description: 'Null for ADJUSTMENT lines' }) customerId!: string | null;
   @Field(() => ID, { description: 'The period the line is posted in' }) periodId!: string;
   @Field({ description: 'The period of the source fact (differs for adjustments to a closed period)' })
   factPeriodKey!: string;
