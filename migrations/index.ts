@@ -7,6 +7,7 @@ import { Customers1764460800200 } from './1764460800200-customers';
 import { SupplyChain1764460800500 } from './1764460800500-supply-chain';
 import { Settlement1764460800600 } from './1764460800600-settlement';
 import { Reconciliation1764460800610 } from './1764460800610-reconciliation';
+import { Payouts1764460800620 } from './1764460800620-payouts';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Attribution1764460800450,
   Settlement1764460800600,
   Reconciliation1764460800610,
+  Payouts1764460800620,
 ];

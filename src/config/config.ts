@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as nodePath from 'node:path';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
 
@@ -41,6 +42,25 @@ export interface AppConfig {
   };
   /** An ACTIVATED co-branded card with no activation or spend for this many days turns DORMANT. */
   readonly cardDormantDays: number;
+  /** Payouts: the bank's own account they are paid from (null: not configured, batches cannot be approved). */
+  readonly payouts: {
+    readonly debtor: PayoutDebtorConfig | null;
+    /** Folder holding pain.001.001.03.xsd and camt.053.001.0{2,4,8}.xsd. */
+    readonly iso20022XsdDir: string;
+    /** camt.053 fallback matching: largest distance in days between execution and booking date. */
+    readonly matchDateToleranceDays: number;
+  };
+  /** CJK font of statement PDFs (a .ttc needs the face name). */
+  readonly statementPdfFont: { readonly path: string; readonly family: string | undefined };
+}
+
+/** The debtor of every pain.001: an IBAN or a domestic account number, with BIC and/or CNAPS code. */
+export interface PayoutDebtorConfig {
+  readonly name: string;
+  readonly iban: string | undefined;
+  readonly accountNumber: string | undefined;
+  readonly bic: string | undefined;
+  readonly cnaps: string | undefined;
 }
 
 /** Thrown at boot; the message names the variable so an operator can fix it. */
@@ -87,6 +107,36 @@ function parseDatabaseUrl(raw: string): DatabaseConfig {
     }
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or mysql://');
+}
+
+const DEFAULT_PDF_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
+function payoutDebtor(env: Env): PayoutDebtorConfig | null {
+  const v = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const name = v('PAYOUT_DEBTOR_NAME');
+  const iban = v('PAYOUT_DEBTOR_IBAN')?.replace(/\s/g, '').toUpperCase();
+  const accountNumber = v('PAYOUT_DEBTOR_ACCOUNT')?.replace(/\s/g, '');
+  const bic = v('PAYOUT_DEBTOR_BIC')?.toUpperCase();
+  const cnaps = v('PAYOUT_DEBTOR_CNAPS');
+  if ([name, iban, accountNumber, bic, cnaps].every((x) => x === undefined)) return null;
+  if (name === undefined || Array.from(name).length > 140)
+    throw new ConfigError('PAYOUT_DEBTOR_NAME', 'is required (at most 140 characters) with the other PAYOUT_DEBTOR_*');
+  if ((iban === undefined) === (accountNumber === undefined))
+    throw new ConfigError('PAYOUT_DEBTOR_IBAN', 'or PAYOUT_DEBTOR_ACCOUNT (exactly one of them) is required');
+  if (iban !== undefined && !/^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}$/.test(iban))
+    throw new ConfigError('PAYOUT_DEBTOR_IBAN', 'is not an IBAN');
+  if (accountNumber !== undefined && !/^[A-Za-z0-9-]{1,34}$/.test(accountNumber))
+    throw new ConfigError('PAYOUT_DEBTOR_ACCOUNT', 'must be 1–34 letters or digits');
+  if (bic !== undefined && !/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/.test(bic))
+    throw new ConfigError('PAYOUT_DEBTOR_BIC', 'is not a BIC');
+  if (cnaps !== undefined && !/^\d{12}$/.test(cnaps))
+    throw new ConfigError('PAYOUT_DEBTOR_CNAPS', 'must be a 12-digit CNAPS bank code');
+  if (bic === undefined && cnaps === undefined)
+    throw new ConfigError('PAYOUT_DEBTOR_BIC', 'or PAYOUT_DEBTOR_CNAPS is required');
+  return { name, iban, accountNumber, bic, cnaps };
 }
 
 function isValidTimeZone(zone: string): boolean {
@@ -183,6 +233,15 @@ export function buildConfig(env: Env = process.env): AppConfig {
       windowSeconds: intVar(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 10, 86400),
     },
     cardDormantDays: intVar(env, 'CARD_DORMANT_DAYS', 180, 1, 3650),
+    payouts: {
+      debtor: payoutDebtor(env),
+      iso20022XsdDir: nodePath.resolve(env.ISO20022_XSD_DIR || '../shared/data/iso20022-pain001-camt053/xsd'),
+      matchDateToleranceDays: intVar(env, 'PAYOUT_MATCH_DATE_TOLERANCE_DAYS', 3, 0, 30),
+    },
+    statementPdfFont: {
+      path: env.STATEMENT_PDF_FONT || DEFAULT_PDF_FONT,
+      family: env.STATEMENT_PDF_FONT_FAMILY || (env.STATEMENT_PDF_FONT ? undefined : 'WenQuanYiMicroHei'),
+    },
   };
 }
 

@@ -9,6 +9,14 @@ import {
   SettlementStatementEntity,
   SettlementStatementLineEntity,
 } from '../settlement/entities/settlement.entities';
+import {
+  InvoiceEntity,
+  PartnerBankAccountEntity,
+  PayoutBatchEntity,
+  PayoutEntity,
+  PayoutFileImportEntity,
+  PayoutSignoffEntity,
+} from '../settlement/payouts/entities/payout.entities';
 import { AttributionEntity, AttributionTouchEntity } from '../attribution/entities/attribution.entity';
 import { AuditRecordEntity } from '../audit/entities/audit-record.entity';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity';
@@ -80,4 +88,10 @@ export const ALL_ENTITIES = [
   SettlementStatementEntity,
   SettlementStatementLineEntity,
   ...RECONCILIATION_ENTITIES,
+  PartnerBankAccountEntity,
+  InvoiceEntity,
+  PayoutBatchEntity,
+  PayoutEntity,
+  PayoutSignoffEntity,
+  PayoutFileImportEntity,
 ];

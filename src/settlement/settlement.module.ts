@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CommissionsModule } from '../commissions/commissions.module';
 import { PartnersModule } from '../partners/partners.module';
+import { PayoutFileController } from './payouts/payout-file.controller';
+import { PayoutBatchesResolver, PayoutSetupResolver } from './payouts/payouts.resolver';
+import { PayoutsService } from './payouts/payouts.service';
 import { ReconciliationResolver } from './reconciliation/reconciliation.resolver';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { StatementsResolver } from './settlement.resolver';
@@ -13,8 +16,16 @@ import { StatementExportController } from './statement-export.controller';
  */
 @Module({
   imports: [PartnersModule, CommissionsModule],
-  controllers: [StatementExportController],
-  providers: [SettlementService, StatementsResolver, ReconciliationService, ReconciliationResolver],
+  controllers: [StatementExportController, PayoutFileController],
+  providers: [
+    SettlementService,
+    StatementsResolver,
+    PayoutsService,
+    PayoutBatchesResolver,
+    PayoutSetupResolver,
+    ReconciliationService,
+    ReconciliationResolver,
+  ],
   exports: [SettlementService],
 })
 export class SettlementModule {}

@@ -25,6 +25,7 @@ import {
   SettlementStatementLineEntity,
 } from './entities/settlement.entities';
 import { DEFAULT_PRICES_INCLUDE_TAX, DEFAULT_TAX_RATE, StatementStatus } from './settlement.enums';
+import { unpaidStatementCount } from './payouts/payout-gate';
 
 export interface PartnerTerms {
   taxRate: string;
@@ -368,7 +369,11 @@ export class SettlementService {
         if (pending > 0)
           throw conflict('STATEMENTS_NOT_APPROVED', `${pending} statement(s) of ${period.periodKey} are not approved`);
       }
-      if (to === PeriodStatus.PAID) throw conflict('PAYOUTS_NOT_SETTLED', 'Payouts are not settled for this period');
+      if (to === PeriodStatus.PAID) {
+        const unpaid = await unpaidStatementCount(manager, periodId);
+        if (unpaid > 0)
+          throw conflict('PAYOUTS_NOT_SETTLED', `${unpaid} statement(s) of ${period.periodKey} are not paid yet`);
+      }
       await this.commissions.transitionPeriod(manager, actor, periodId, to);
     });
     return this.commissions.getPeriod(periodId);
