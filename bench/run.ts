@@ -8,6 +8,7 @@ import { commissionRun } from './scenarios/commissions';
 import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
 import { eventImport } from './scenarios/event-import';
+import { analyticsFunnel } from './scenarios/analytics-funnel';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
 const SCENARIOS: Scenario[] = [
@@ -18,6 +19,7 @@ const SCENARIOS: Scenario[] = [
   referralFunnel,
   attribution,
   eventImport,
+  analyticsFunnel,
 ];
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import { SupplyChain1764460800500 } from './1764460800500-supply-chain';
 import { Settlement1764460800600 } from './1764460800600-settlement';
 import { Reconciliation1764460800610 } from './1764460800610-reconciliation';
 import { Payouts1764460800620 } from './1764460800620-payouts';
+import { Analytics1764460800700 } from './1764460800700-analytics';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Settlement1764460800600,
   Reconciliation1764460800610,
   Payouts1764460800620,
+  Analytics1764460800700,
 ];

@@ -1,4 +1,5 @@
 import { Type } from '@nestjs/common';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { CardsModule } from './cards/cards.module';
 import { SettlementModule } from './settlement/settlement.module';
 import { ReferralsModule } from './referrals/referrals.module';
@@ -25,4 +26,5 @@ export const FEATURE_MODULES: Type<unknown>[] = [
   ReferralsModule,
   CardsModule,
   SettlementModule,
+  AnalyticsModule,
 ];

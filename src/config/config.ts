@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AnalyticsConfig, analyticsConfigFrom } from '../analytics/analytics-config';
 import * as nodePath from 'node:path';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'mysql'; url: string };
@@ -42,6 +43,8 @@ export interface AppConfig {
   };
   /** An ACTIVATED co-branded card with no activation or spend for this many days turns DORMANT. */
   readonly cardDormantDays: number;
+  /** Roll-up maintenance and the rates of the value reports (src/analytics/analytics-config.ts). */
+  readonly analytics: AnalyticsConfig;
   /** Payouts: the bank's own account they are paid from (null: not configured, batches cannot be approved). */
   readonly payouts: {
     readonly debtor: PayoutDebtorConfig | null;
@@ -233,6 +236,7 @@ export function buildConfig(env: Env = process.env): AppConfig {
       windowSeconds: intVar(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 10, 86400),
     },
     cardDormantDays: intVar(env, 'CARD_DORMANT_DAYS', 180, 1, 3650),
+    analytics: analyticsConfigFrom(env, nodeEnv === 'test', (variable, reason) => new ConfigError(variable, reason)),
     payouts: {
       debtor: payoutDebtor(env),
       iso20022XsdDir: nodePath.resolve(env.ISO20022_XSD_DIR || '../shared/data/iso20022-pain001-camt053/xsd'),

@@ -1,3 +1,4 @@
+import { ANALYTICS_ENTITIES } from '../analytics/entities';
 import { CommissionAccrualEntity } from '../commissions/entities/commission-accrual.entity';
 import { CommissionPeriodEntity, CommissionRunEntity } from '../commissions/entities/commission-period.entity';
 import { CommissionPlanEntity, CommissionPlanVersionEntity } from '../commissions/entities/commission-plan.entity';
@@ -94,4 +95,5 @@ export const ALL_ENTITIES = [
   PayoutEntity,
   PayoutSignoffEntity,
   PayoutFileImportEntity,
+  ...ANALYTICS_ENTITIES,
 ];

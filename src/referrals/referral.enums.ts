@@ -57,6 +57,7 @@ export enum FunnelGroupBy {
   PROGRAM = 'PROGRAM',
   CHANNEL = 'CHANNEL',
   ORG_UNIT = 'ORG_UNIT',
+  PARTNER_KIND = 'PARTNER_KIND',
 }
 registerEnumType(FunnelGroupBy, { name: 'FunnelGroupBy' });
 

@@ -6,15 +6,10 @@ import { Connection, PageArgs } from '../graphql/connection';
 import { GqlContext } from '../graphql/context';
 import { groupByKey } from '../graphql/loaders';
 import { DateScalar } from '../graphql/scalars';
-import {
-  ReferralFunnelFilter,
-  ReferralsFilter,
-  SubmitReferralInput,
-  TransitionReferralInput,
-} from './dto/referral.inputs';
-import { EngineRunResult, Referral, ReferralFunnelRow, ReferralStatusChange } from './models/referral.model';
-import { FunnelGroupBy, FunnelInterval, REFERRALS_READ_SCOPE, REFERRALS_WRITE_SCOPE } from './referral.enums';
-import { toFunnelRow, toReferral, toStatusChange } from './referrals.mapper';
+import { ReferralsFilter, SubmitReferralInput, TransitionReferralInput } from './dto/referral.inputs';
+import { EngineRunResult, Referral, ReferralStatusChange } from './models/referral.model';
+import { REFERRALS_READ_SCOPE, REFERRALS_WRITE_SCOPE } from './referral.enums';
+import { toReferral, toStatusChange } from './referrals.mapper';
 import { ReferralsService } from './referrals.service';
 
 /** Guard level; ReferralsService.assertCanSubmit narrows users to ADMIN and PARTNERSHIP_MANAGER. */
@@ -42,18 +37,7 @@ export class ReferralsResolver {
     return { ...c, edges: c.edges.map((e) => ({ cursor: e.cursor, node: toReferral(e.node) })) };
   }
 
-  @Query(() => [ReferralFunnelRow], {
-    description: 'Counts per reached stage and rates, per group and bucket of submittedOn (bank time zone), scoped.',
-  })
-  async referralFunnel(
-    @CurrentActor() actor: Actor,
-    @Args('groupBy', { type: () => FunnelGroupBy }) groupBy: FunnelGroupBy,
-    @Args('interval', { type: () => FunnelInterval }) interval: FunnelInterval,
-    @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
-  ): Promise<ReferralFunnelRow[]> {
-    const rows = await this.referralsService.funnel(actor, filter ?? {}, groupBy, interval);
-    return rows.map((r) => toFunnelRow(r, groupBy, interval));
-  }
+  // referralFunnel moved to src/analytics (AnalyticsResolver): it reads the roll-ups (issue 8).
 
   @Mutation(() => Referral, {
     description:

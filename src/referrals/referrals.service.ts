@@ -89,6 +89,7 @@ const GROUP_COLUMN: Record<FunnelGroupBy, string> = {
   [FunnelGroupBy.PROGRAM]: 'r.program_id',
   [FunnelGroupBy.CHANNEL]: 'r.channel_id',
   [FunnelGroupBy.ORG_UNIT]: 'r.org_unit_id',
+  [FunnelGroupBy.PARTNER_KIND]: '(SELECT fp.kind FROM partners fp WHERE fp.id = r.partner_id)',
 };
 
 /** The funnel's conditional sums: one pass, one GROUP BY, portable to SQLite, MySQL and TiDB. */

@@ -30,6 +30,8 @@ import { CommissionPlanEntity } from './commission-plan.entity';
 @Index('ix_commission_accruals_program', ['programId'])
 @Index('ix_commission_accruals_customer', ['customerId'])
 @Index('ix_commission_accruals_run', ['runId'])
+/** The analytics catch-up reads the ledger past its high-water mark (migration 1764460800700). */
+@Index('ix_commission_accruals_created', ['createdAt', 'id'])
 export class CommissionAccrualEntity {
   @IdColumn() id!: string;
   /** `${idempotencyKey}#${revision}` (+ '~R' for a reversal): unique, so no line can be posted twice. */

@@ -20,6 +20,8 @@ import { ProgramEntity } from '../../programs/entities/program.entity';
 @Index('ix_referrals_channel', ['channelId'])
 @Index('ix_referrals_status_expires', ['status', 'expiresOn'])
 @Index('ix_referrals_submitted', ['submittedOn'])
+/** The analytics catch-up reads referrals past its high-water mark (migration 1764460800700). */
+@Index('ix_referrals_updated', ['updatedAt', 'id'])
 export class ReferralEntity {
   @IdColumn() id!: string;
   @RefColumn() partnerId!: string;

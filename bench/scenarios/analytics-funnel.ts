@@ -1,0 +1,286 @@
+import { performance } from 'node:perf_hooks';
+import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { BenchContext, BenchRow, fmtMs, ratio, Scenario } from '../harness';
+import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
+import { AnalyticsReportsService, FUNNEL_MEASURES } from '../../src/analytics/analytics-reports.service';
+import { addDays } from '../../src/common/business-time';
+import { newId } from '../../src/database/columns';
+import { ChannelsService } from '../../src/channels/channels.service';
+import { ChannelType } from '../../src/channels/channel.enums';
+import { demoUscc } from '../../src/demo/foundation-demo';
+import { OrgUnitsService } from '../../src/org-units/org-units.service';
+import { PartnersService } from '../../src/partners/partners.service';
+import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
+import { ProgramsService } from '../../src/programs/programs.service';
+import { ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
+import { FUNNEL_SUMS } from '../../src/referrals/referrals.service';
+import { FunnelGroupBy, FunnelInterval, LADDER_RANK, ReferralStatus } from '../../src/referrals/referral.enums';
+
+const PARTNERS = 20;
+const DAYS = 540; // 18 months from 2025-01-01
+const ROWS_PER_INSERT = 500;
+const RUNS = 30;
+
+const QUERY = `query { referralFunnel(groupBy: PARTNER, interval: MONTH, filter: { submittedFrom: "2025-01-01", submittedTo: "2026-06-30" }) {
+  groupKey bucket submitted contacted applied converted qualified rejected expired duplicate } }`;
+
+/** The same report as SQL over the roll-up (what the GraphQL query runs, without HTTP, catch-up and pivot). */
+const ROLLUP_SQL = `SELECT d.partner_id, d.month AS bucket, d.measure, d.bucket_value, SUM(d.fact_count) AS n
+  FROM analytics_monthly d
+ WHERE d.measure IN (${FUNNEL_MEASURES.map((m) => `'${m}'`).join(', ')})
+   AND d.month >= '2025-01' AND d.month <= '2026-06'
+ GROUP BY d.partner_id, d.month, d.measure, d.bucket_value`;
+
+/** The same GROUP BY over the raw referrals. */
+const RAW_SQL = `SELECT r.partner_id, SUBSTR(r.submitted_on, 1, 7) AS bucket, ${FUNNEL_SUMS.join(', ')}
+  FROM referrals r WHERE r.submitted_on >= '2025-01-01' AND r.submitted_on <= '2026-06-30'
+ GROUP BY r.partner_id, SUBSTR(r.submitted_on, 1, 7)`;
+
+const MIX: ReferralStatus[] = [
+  ReferralStatus.SUBMITTED,
+  ReferralStatus.SUBMITTED,
+  ReferralStatus.CONTACTED,
+  ReferralStatus.APPLIED,
+  ReferralStatus.CONVERTED,
+  ReferralStatus.QUALIFIED,
+  ReferralStatus.REJECTED,
+  ReferralStatus.EXPIRED,
+  ReferralStatus.DUPLICATE,
+];
+
+const COLUMNS = [
+  'id',
+  'partner_id',
+  'program_id',
+  'channel_id',
+  'org_unit_id',
+  'idempotency_key',
+  'idempotency_scope',
+  'payload_hash',
+  'masked_name',
+  'submitted_at',
+  'submitted_on',
+  'expires_on',
+  'status',
+  'reached_rank',
+  'converted_at',
+  'version',
+  'created_at',
+  'updated_at',
+];
+
+interface Channel {
+  id: string;
+  programId: string;
+  partnerId: string;
+  orgUnitId: string;
+}
+
+/** Bench setup only: bounded multi-row INSERTs of referrals spread over 18 months (the intake is benched elsewhere). */
+async function insertReferrals(dataSource: DataSource, n: number, channels: Channel[]): Promise<void> {
+  const sqlite = dataSource.options.type === 'better-sqlite3';
+  const at = (d: Date): string | Date => (sqlite ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
+  const placeholders = `(${COLUMNS.map(() => '?').join(', ')})`;
+  for (let start = 0; start < n; start += ROWS_PER_INSERT * 20) {
+    await dataSource.transaction(async (manager) => {
+      for (let s = start; s < Math.min(n, start + ROWS_PER_INSERT * 20); s += ROWS_PER_INSERT) {
+        const count = Math.min(ROWS_PER_INSERT, n - s);
+        const values: unknown[] = [];
+        for (let i = s; i < s + count; i++) {
+          const c = channels[i % channels.length] as Channel;
+          const day = addDays('2025-01-01', (Math.floor(i / channels.length) * 7) % DAYS);
+          const status = MIX[(i * 7) % MIX.length] ?? ReferralStatus.SUBMITTED;
+          const rank =
+            status === ReferralStatus.REJECTED || status === ReferralStatus.EXPIRED ? 1 + (i % 3) : LADDER_RANK[status];
+          const submittedAt = new Date(`${day}T02:00:00.000Z`);
+          const converted = rank >= 4 ? new Date(submittedAt.getTime() + (1 + (i % 20)) * 86_400_000) : null;
+          values.push(
+            newId(),
+            c.partnerId,
+            c.programId,
+            c.id,
+            c.orgUnitId,
+            `abench-${i}`,
+            'bench',
+            'x'.repeat(64),
+            '张*',
+            at(submittedAt),
+            day,
+            addDays(day, 30),
+            status,
+            rank,
+            converted ? at(converted) : null,
+            1,
+            at(submittedAt),
+            // Last changed when converted (or submitted): the catch-up's overlap window holds only the latest rows.
+            at(converted ?? submittedAt),
+          );
+        }
+        await manager.query(
+          `INSERT INTO referrals (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: count }, () => placeholders).join(', ')}`,
+          values,
+        );
+      }
+    });
+  }
+}
+
+async function p95(runs: number, work: () => Promise<unknown>): Promise<number> {
+  await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await work();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)] ?? 0;
+}
+
+async function setUp(ctx: BenchContext): Promise<Channel[]> {
+  const orgUnits = ctx.app.get(OrgUnitsService);
+  const partners = ctx.app.get(PartnersService);
+  const programs = ctx.app.get(ProgramsService);
+  const channelsService = ctx.app.get(ChannelsService);
+  const head = await orgUnits.create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
+  const channels: Channel[] = [];
+  for (let i = 0; i < PARTNERS; i++) {
+    const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+      code: `AP-${i}`,
+      kind: i % 2 === 0 ? PartnerKind.ECOMMERCE : PartnerKind.AIRLINE,
+      nameZh: `分析合作机构${i}`,
+      uscc: demoUscc(71000 + i),
+      orgUnitId: head.id,
+      relatedParty: false,
+      blacklisted: false,
+      contacts: [],
+      qualifications: [],
+    });
+    const a = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+      partnerId: p.id,
+      code: `AA-${i}`,
+      title: 'bench',
+      cooperationModes: [CooperationMode.REFERRAL],
+      validFrom: '2025-01-01',
+      validTo: '2027-12-31',
+      documents: [],
+    });
+    await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+      id: a.id,
+      version: a.version,
+      status: AgreementStatus.ACTIVE,
+    });
+    const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
+      agreementId: a.id,
+      kind: ProgramKind.REFERRAL,
+      nameZh: '推荐',
+      targets: [],
+    });
+    await programs.transitionProgram(SYSTEM_ACTOR_FOR_BENCH, { id: program.id, to: ProgramStatus.ACTIVE });
+    for (let c = 0; c < 3; c++) {
+      const ch = await channelsService.create(SYSTEM_ACTOR_FOR_BENCH, {
+        programId: program.id,
+        type: ChannelType.PARTNER_API,
+        name: `渠道${c}`,
+        landingUrl: 'https://card.example.cn/apply',
+      });
+      channels.push({ id: ch.id, programId: program.id, partnerId: p.id, orgUnitId: program.orgUnitId });
+    }
+  }
+  return channels;
+}
+
+/**
+ * Funnel by partner by month over 18 months: from the daily roll-up (GraphQL and its raw SQL) against the same
+ * GROUP BY over the raw referrals, p95 of repeated runs in the same process. Size: BENCH_ANALYTICS_REFERRALS
+ * (default 100,000 on SQLite, 1,000,000 on MySQL/MariaDB).
+ */
+export const analyticsFunnel: Scenario = {
+  name: 'analytics-funnel',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const dataSource = ctx.app.get(DataSource);
+    const sqlite = dataSource.options.type === 'better-sqlite3';
+    const raw = process.env.BENCH_ANALYTICS_REFERRALS;
+    const n = raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : sqlite ? 100_000 : 1_000_000;
+    const channels = await setUp(ctx);
+    const loadStart = performance.now();
+    await insertReferrals(dataSource, n, channels);
+    const loadMs = performance.now() - loadStart;
+    const maintenance = ctx.app.get(AnalyticsMaintenanceService);
+    const catchUpStart = performance.now();
+    const caught = await maintenance.catchUp('REFERRAL');
+    const catchUpMs = performance.now() - catchUpStart;
+    const count = async (table: string): Promise<number> =>
+      countOf((await dataSource.query<{ n: unknown }[]>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
+    const buckets = await count('analytics_daily');
+    const monthlyBuckets = await count('analytics_monthly');
+
+    const answer = await ctx.gql<{ referralFunnel: { submitted: number; duplicate: number }[] }>(QUERY);
+    const counted = answer.referralFunnel.reduce((s, r) => s + r.submitted + r.duplicate, 0);
+    if (counted !== n) throw new Error(`funnel counted ${counted} referrals, expected ${n}`);
+
+    const gqlMs = await p95(RUNS, () => ctx.gql(QUERY));
+    const rollupMs = await p95(RUNS, () => dataSource.query(ROLLUP_SQL));
+    const reports = ctx.app.get(AnalyticsReportsService);
+    const serviceMs = await p95(RUNS, () =>
+      reports.funnel(
+        SYSTEM_ACTOR_FOR_BENCH,
+        { submittedFrom: '2025-01-01', submittedTo: '2026-06-30' },
+        FunnelGroupBy.PARTNER,
+        FunnelInterval.MONTH,
+      ),
+    );
+    const pingMs = await p95(RUNS, () => ctx.gql('query { __typename }'));
+    const rawMs = await p95(Math.min(RUNS, 10), () => dataSource.query(RAW_SQL));
+    const label = `analytics funnel PARTNER × MONTH, 18 months, ${n.toLocaleString('en-US')} referrals, ${PARTNERS} partners (${ctx.dbLabel})`;
+    return [
+      {
+        scenario: label,
+        metric: 'fixture load (multi-row INSERTs, setup only)',
+        gongying: fmtMs(loadMs),
+        baseline: '—',
+        ratio: '—',
+      },
+      {
+        scenario: label,
+        metric: `incremental catch-up of every referral (${caught.applied.toLocaleString('en-US')} facts → ${buckets.toLocaleString('en-US')} daily / ${monthlyBuckets.toLocaleString('en-US')} monthly buckets)`,
+        gongying: fmtMs(catchUpMs),
+        baseline: '—',
+        ratio: '—',
+      },
+      {
+        scenario: label,
+        metric: `p95 of ${RUNS}: SQL over the roll-up vs the same GROUP BY over raw referrals (${(rawMs / rollupMs).toFixed(1)}× faster)`,
+        gongying: `${fmtMs(rollupMs)} (roll-up SQL)`,
+        baseline: `${fmtMs(rawMs)} (raw GROUP BY, p95 of ${Math.min(RUNS, 10)})`,
+        ratio: ratio(rollupMs, rawMs),
+      },
+      {
+        scenario: label,
+        metric: `p95 of ${RUNS}: GraphQL referralFunnel (HTTP, catch-up check, pivot) vs its SQL over the roll-up`,
+        gongying: `${fmtMs(gqlMs)} (GraphQL)`,
+        baseline: `${fmtMs(rollupMs)} (roll-up SQL)`,
+        ratio: ratio(gqlMs, rollupMs),
+      },
+      {
+        scenario: label,
+        metric: `p95 of ${RUNS}: the report service without HTTP (catch-up check, SQL, pivot) / an empty GraphQL request`,
+        gongying: `${fmtMs(serviceMs)} (service)`,
+        baseline: `${fmtMs(pingMs)} (query { __typename } over HTTP)`,
+        ratio: '—',
+      },
+      {
+        scenario: label,
+        metric: 'p95: GraphQL over the roll-up vs raw GROUP BY over referrals',
+        gongying: `${fmtMs(gqlMs)} (GraphQL)`,
+        baseline: `${fmtMs(rawMs)} (raw GROUP BY)`,
+        ratio: ratio(gqlMs, rawMs),
+      },
+    ];
+  },
+};
+
+function countOf(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' || typeof v === 'bigint' ? Number(v) : 0;
+}

@@ -1,0 +1,603 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { Actor } from '../auth/actor';
+import { applyPartnerScope } from '../auth/access';
+import { addDays, isValidBusinessDate } from '../common/business-time';
+import { badInput, notFound } from '../common/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { chunk } from '../graphql/loaders';
+import { PartnersService } from '../partners/partners.service';
+import { FunnelGroupBy, FunnelInterval } from '../referrals/referral.enums';
+import { bucketOf, countOf, EMPTY_COUNTS, FunnelCounts, FunnelRow } from '../referrals/rules/funnel';
+import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
+import { MEDIAN_MEASURES } from './facts';
+import {
+  cardProgramPnl,
+  CardProgramPeriodFacts,
+  CardProgramPnlLine,
+  CohortEvent,
+  CohortRow,
+  computeCohorts,
+  medianFromHistogram,
+  PartnerValue,
+  partnerValue,
+  PeriodDelta,
+  periodOverPeriod,
+} from './rules';
+
+export interface FunnelQueryFilter {
+  partnerIds?: string[];
+  programIds?: string[];
+  channelIds?: string[];
+  submittedFrom?: string;
+  submittedTo?: string;
+}
+
+export interface FunnelMedians {
+  submittedToConverted: string | null;
+  convertedToQualified: string | null;
+  submittedToQualified: string | null;
+}
+
+export interface ExtendedFunnelRow extends FunnelRow {
+  medianDays: FunnelMedians;
+  /** null unless asked: each count against the same group's previous bucket. */
+  periodOverPeriod: ({ stage: string } & PeriodDelta)[] | null;
+}
+
+export enum CohortGroupBy {
+  PARTNER = 'PARTNER',
+  PROGRAM = 'PROGRAM',
+}
+
+export interface CohortFilter {
+  asOfMonth: string;
+  partnerIds?: string[];
+  programIds?: string[];
+  acquiredFrom?: string;
+  acquiredTo?: string;
+}
+
+export interface ValueFilter {
+  from: string;
+  to: string;
+  partnerIds?: string[];
+}
+
+export interface PartnerValueRow extends PartnerValue {
+  partnerId: string;
+  customersAcquired: number;
+  qualifiedReferrals: number;
+}
+
+const GROUP_COLUMN: Record<FunnelGroupBy, string> = {
+  [FunnelGroupBy.PARTNER]: 'd.partner_id',
+  [FunnelGroupBy.PROGRAM]: 'd.program_id',
+  [FunnelGroupBy.CHANNEL]: 'd.channel_id',
+  [FunnelGroupBy.ORG_UNIT]: 'd.org_unit_id',
+  [FunnelGroupBy.PARTNER_KIND]: 'd.partner_kind',
+};
+
+const COUNT_MEASURES: Record<string, keyof FunnelCounts> = {
+  REFERRAL_SUBMITTED: 'submitted',
+  REFERRAL_CONTACTED: 'contacted',
+  REFERRAL_APPLIED: 'applied',
+  REFERRAL_CONVERTED: 'converted',
+  REFERRAL_QUALIFIED: 'qualified',
+  REFERRAL_REJECTED: 'rejected',
+  REFERRAL_EXPIRED: 'expired',
+  REFERRAL_DUPLICATE: 'duplicate',
+};
+/** Every measure the funnel reads: stage counts, the expiry reversal and the median histograms. */
+export const FUNNEL_MEASURES = [
+  ...Object.keys(COUNT_MEASURES),
+  'REFERRAL_EXPIRED_REVERSED',
+  ...Object.values(MEDIAN_MEASURES),
+];
+const COUNT_KEYS = Object.keys(EMPTY_COUNTS) as (keyof FunnelCounts)[];
+const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+const WON = 'WON';
+
+function monthEnd(month: string): string {
+  const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
+function previousMonth(month: string): string {
+  const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+function checkDate(value: string | undefined, field: string): void {
+  if (value !== undefined && value !== null && !isValidBusinessDate(value)) throw badInput(field, 'INVALID_DATE');
+}
+
+function big(v: unknown): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
+  const s = typeof v === 'number' ? v.toString() : typeof v === 'string' ? v : '0';
+  return BigInt(s.includes('.') ? s.slice(0, s.indexOf('.')) : s);
+}
+
+function inList<T extends object>(q: SelectQueryBuilder<T>, column: string, name: string, values?: string[]): void {
+  if (values?.length) q.andWhere(`${column} IN (:...${name})`, { [name]: values });
+}
+
+/**
+ * The analytics reports. Every figure reads the roll-ups (analytics_daily, analytics_customer_month,
+ * analytics_customer_activity, analytics_card_month) plus the small dimension tables (attributions, programs),
+ * every query scoped with applyPartnerScope: a partner user sees only its own numbers. Reads catch the roll-ups
+ * up first (cheap when nothing is new), so a report sees the writes committed before it.
+ */
+@Injectable()
+export class AnalyticsReportsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly maintenance: AnalyticsMaintenanceService,
+    private readonly partners: PartnersService,
+  ) {}
+
+  // ---------- funnel ----------
+
+  async funnel(
+    actor: Actor,
+    filter: FunnelQueryFilter,
+    groupBy: FunnelGroupBy,
+    interval: FunnelInterval,
+    compare = false,
+  ): Promise<ExtendedFunnelRow[]> {
+    checkDate(filter.submittedFrom, 'filter.submittedFrom');
+    checkDate(filter.submittedTo, 'filter.submittedTo');
+    if (filter.submittedFrom && filter.submittedTo && filter.submittedFrom > filter.submittedTo)
+      throw badInput('filter.submittedTo', 'BEFORE_FROM');
+    await this.maintenance.catchUp('REFERRAL');
+    // Period over period needs the bucket before the first one: read from its start, by day.
+    let readFrom = filter.submittedFrom;
+    if (compare && readFrom) {
+      const first = bucketOf(interval, interval === FunnelInterval.MONTH ? readFrom.slice(0, 7) : readFrom).bucketStart;
+      readFrom =
+        interval === FunnelInterval.MONTH
+          ? `${previousMonth(first.slice(0, 7))}-01`
+          : addDays(first, interval === FunnelInterval.WEEK ? -7 : -1);
+    }
+    const byDay = compare || interval !== FunnelInterval.MONTH;
+    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom);
+    const inRange = (day: string): boolean => !filter.submittedFrom || !byDay || day >= filter.submittedFrom;
+    const current = this.mergeFunnel(
+      interval,
+      byDay,
+      raw.filter((r) => inRange(r.sqlBucket)),
+    );
+    if (!compare) return current.map((r) => ({ ...r, periodOverPeriod: null }));
+    const all = new Map(
+      this.mergeFunnel(interval, byDay, raw).map((r) => [`${r.bucketStart}\u0000${r.groupKey ?? ''}`, r]),
+    );
+    return current.map((row) => {
+      const prevStart =
+        interval === FunnelInterval.MONTH
+          ? `${previousMonth(row.bucketStart.slice(0, 7))}-01`
+          : addDays(row.bucketStart, interval === FunnelInterval.WEEK ? -7 : -1);
+      const prev = all.get(`${prevStart}\u0000${row.groupKey ?? ''}`);
+      return {
+        ...row,
+        periodOverPeriod: COUNT_KEYS.map((k) => ({
+          stage: k.toUpperCase(),
+          ...periodOverPeriod(row[k], prev?.[k] ?? 0),
+        })),
+      };
+    });
+  }
+
+  /**
+   * One GROUP BY over the roll-up: analytics_monthly for whole months (MONTH without a mid-month start), else
+   * analytics_daily by day.
+   */
+  private async funnelRows(
+    actor: Actor,
+    filter: FunnelQueryFilter,
+    groupBy: FunnelGroupBy,
+    byDay: boolean,
+    from: string | undefined,
+  ): Promise<{ groupKey: string | null; sqlBucket: string; measure: string; bucketValue: number; n: number }[]> {
+    const group = GROUP_COLUMN[groupBy];
+    // Whole months come from the monthly roll-up; a range starting or ending mid-month needs the days.
+    const monthly =
+      !byDay &&
+      (!from || from.endsWith('-01')) &&
+      (!filter.submittedTo || filter.submittedTo === monthEnd(filter.submittedTo.slice(0, 7)));
+    const dateColumn = monthly ? 'd.month' : 'd.business_date';
+    const bucket = byDay ? 'd.business_date' : monthly ? 'd.month' : 'SUBSTR(d.business_date, 1, 7)';
+    const q = this.dataSource
+      .createQueryBuilder()
+      .select(group, 'group_key')
+      .addSelect(bucket, 'bucket')
+      .addSelect('d.measure', 'measure')
+      .addSelect('d.bucket_value', 'bucket_value')
+      .addSelect('SUM(d.fact_count)', 'n')
+      .from(monthly ? 'analytics_monthly' : 'analytics_daily', 'd')
+      .where('d.measure IN (:...measures)', { measures: FUNNEL_MEASURES });
+    applyPartnerScope(q, actor, 'd.partner_id');
+    inList(q, 'd.partner_id', 'partnerIds', filter.partnerIds);
+    inList(q, 'd.program_id', 'programIds', filter.programIds);
+    inList(q, 'd.channel_id', 'channelIds', filter.channelIds);
+    if (from) q.andWhere(`${dateColumn} >= :from`, { from: monthly ? from.slice(0, 7) : from });
+    if (filter.submittedTo)
+      q.andWhere(`${dateColumn} <= :to`, { to: monthly ? filter.submittedTo.slice(0, 7) : filter.submittedTo });
+    q.groupBy(group).addGroupBy(bucket).addGroupBy('d.measure').addGroupBy('d.bucket_value');
+    const rows = await q.getRawMany<Record<string, unknown>>();
+    return rows.map((r) => ({
+      groupKey: typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null,
+      sqlBucket: String(r.bucket),
+      measure: String(r.measure),
+      bucketValue: Number(r.bucket_value),
+      n: countOf(r.n),
+    }));
+  }
+
+  private mergeFunnel(
+    interval: FunnelInterval,
+    byDay: boolean,
+    rows: readonly { groupKey: string | null; sqlBucket: string; measure: string; bucketValue: number; n: number }[],
+  ): (FunnelRow & { medianDays: FunnelMedians })[] {
+    interface Acc extends FunnelRow {
+      reversedExpired: number;
+      histograms: Map<string, Map<number, number>>;
+    }
+    const merged = new Map<string, Acc>();
+    for (const r of rows) {
+      const sql = interval === FunnelInterval.MONTH && byDay ? r.sqlBucket.slice(0, 7) : r.sqlBucket;
+      const { bucket, bucketStart } = bucketOf(interval, sql);
+      const key = `${bucketStart}\u0000${r.groupKey ?? ''}`;
+      let acc = merged.get(key);
+      if (!acc) {
+        acc = { groupKey: r.groupKey, bucket, bucketStart, ...EMPTY_COUNTS, reversedExpired: 0, histograms: new Map() };
+        merged.set(key, acc);
+      }
+      const countKey = COUNT_MEASURES[r.measure];
+      if (countKey) acc[countKey] += r.n;
+      else if (r.measure === 'REFERRAL_EXPIRED_REVERSED') acc.reversedExpired += r.n;
+      else {
+        let h = acc.histograms.get(r.measure);
+        if (!h) acc.histograms.set(r.measure, (h = new Map<number, number>()));
+        h.set(r.bucketValue, (h.get(r.bucketValue) ?? 0) + r.n);
+      }
+    }
+    const median = (acc: Acc, measure: string): string | null =>
+      medianFromHistogram(acc.histograms.get(measure) ?? new Map<number, number>());
+    return [...merged.values()]
+      .sort((a, b) => a.bucketStart.localeCompare(b.bucketStart) || (a.groupKey ?? '').localeCompare(b.groupKey ?? ''))
+      .map((acc) => {
+        const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, acc[k]])) as unknown as FunnelCounts;
+        return {
+          groupKey: acc.groupKey,
+          bucket: acc.bucket,
+          bucketStart: acc.bucketStart,
+          ...counts,
+          expired: acc.expired - acc.reversedExpired,
+          medianDays: {
+            submittedToConverted: median(acc, MEDIAN_MEASURES.submittedToConverted),
+            convertedToQualified: median(acc, MEDIAN_MEASURES.convertedToQualified),
+            submittedToQualified: median(acc, MEDIAN_MEASURES.submittedToQualified),
+          },
+        };
+      });
+  }
+
+  // ---------- cohorts ----------
+
+  /**
+   * Cohorts of brought-in customers (acquisition = the earliest attribution the partner/program WON for the
+   * customer), as of the end of `asOfMonth`, computed by the pure rules from roll-up rows: activity days,
+   * each product's latest event and each balance's latest snapshot per month, spend per month (the
+   * acquisition month counts whole).
+   */
+  async cohorts(actor: Actor, filter: CohortFilter, groupBy: CohortGroupBy): Promise<CohortRow[]> {
+    if (!MONTH_RE.test(filter.asOfMonth ?? '')) throw badInput('filter.asOfMonth', 'INVALID_MONTH');
+    checkDate(filter.acquiredFrom, 'filter.acquiredFrom');
+    checkDate(filter.acquiredTo, 'filter.acquiredTo');
+    await this.maintenance.catchUpAll();
+    const asOf = monthEnd(filter.asOfMonth);
+    const q = this.dataSource
+      .createQueryBuilder()
+      .select('t.customer_id', 'customer_id')
+      .addSelect(groupBy === CohortGroupBy.PARTNER ? 't.partner_id' : 't.program_id', 'group_key')
+      .addSelect('MIN(a.converted_on)', 'acquired_on')
+      .from('attribution_touches', 't')
+      .innerJoin('attributions', 'a', 'a.id = t.attribution_id')
+      .where('t.outcome = :won', { won: WON })
+      .andWhere('a.converted_on <= :asOf', { asOf });
+    applyPartnerScope(q, actor, 't.partner_id');
+    inList(q, 't.partner_id', 'partnerIds', filter.partnerIds);
+    inList(q, 't.program_id', 'programIds', filter.programIds);
+    q.groupBy('t.customer_id').addGroupBy(groupBy === CohortGroupBy.PARTNER ? 't.partner_id' : 't.program_id');
+    const customers = (await q.getRawMany<{ customer_id: string; group_key: string; acquired_on: string }>())
+      .map((r) => ({ customerId: r.customer_id, groupKey: r.group_key, acquiredOn: String(r.acquired_on) }))
+      .filter(
+        (c) =>
+          (!filter.acquiredFrom || c.acquiredOn >= filter.acquiredFrom) &&
+          (!filter.acquiredTo || c.acquiredOn <= filter.acquiredTo),
+      );
+    const a = this.config.analytics;
+    const events: CohortEvent[] = [];
+    const ids = [...new Set(customers.map((c) => c.customerId))];
+    let n = 0;
+    for (const part of chunk(ids)) {
+      const marks = part.map(() => '?').join(', ');
+      const activity = await this.dataSource.query<
+        { customer_id: string; event_type: string; business_date: string }[]
+      >(
+        `SELECT customer_id, event_type, business_date FROM analytics_customer_activity
+          WHERE customer_id IN (${marks}) AND event_type IN (${a.activeEventTypes.map(() => '?').join(', ')}) AND business_date <= ?`,
+        [...part, ...a.activeEventTypes, asOf],
+      );
+      for (const r of activity)
+        events.push({ id: `a${n++}`, customerId: r.customer_id, type: r.event_type, businessDate: r.business_date });
+      const months = await this.dataSource.query<Record<string, unknown>[]>(
+        `SELECT customer_id, month, measure, currency, amount_minor, last_date, last_event_id, last_type, last_amount_minor
+           FROM analytics_customer_month
+          WHERE customer_id IN (${marks}) AND month <= ?
+            AND (measure = 'TYPE:CARD_SPEND' OR measure LIKE 'PRODUCT:%' OR measure LIKE 'BALANCE:%')`,
+        [...part, filter.asOfMonth],
+      );
+      for (const r of months) {
+        const measure = String(r.measure);
+        const customerId = String(r.customer_id);
+        if (measure === 'TYPE:CARD_SPEND') {
+          events.push({
+            id: `s${n++}`,
+            customerId,
+            type: '~SPEND',
+            businessDate: monthEnd(String(r.month)),
+            amountMinor: big(r.amount_minor),
+            currency: String(r.currency),
+          });
+        } else {
+          const balance = measure.startsWith('BALANCE:');
+          events.push({
+            id: String(r.last_event_id),
+            customerId,
+            type: balance ? '~BALANCE' : String(r.last_type),
+            businessDate: String(r.last_date),
+            productKey: balance ? measure.slice('BALANCE:'.length) || null : measure.slice('PRODUCT:'.length),
+            amountMinor: balance ? big(r.last_amount_minor) : null,
+            currency: balance ? String(r.currency) : null,
+          });
+        }
+      }
+    }
+    return computeCohorts(customers, events, {
+      asOf,
+      currency: this.config.defaultCurrency,
+      activeEventTypes: a.activeEventTypes,
+      milestones: a.milestones,
+      activityWindowDays: a.activityWindowDays,
+      spendEventTypes: ['~SPEND'],
+      balanceEventTypes: ['~BALANCE'],
+    });
+  }
+
+  // ---------- value ----------
+
+  /**
+   * Per partner over [from, to]: revenue of the customers it brought in (interchange on card spend, fees on
+   * agency sales, margin on month-end balances held for the month's days), commission accrued net of
+   * clawbacks → ROI, cost per acquired customer (attributions converted in the range) and per qualified
+   * referral (by submission date). A customer brought in by two partners counts for each.
+   */
+  async partnerValue(actor: Actor, filter: ValueFilter): Promise<PartnerValueRow[]> {
+    checkDate(filter.from, 'filter.from');
+    checkDate(filter.to, 'filter.to');
+    if (filter.from > filter.to) throw badInput('filter.to', 'BEFORE_FROM');
+    await this.maintenance.catchUpAll();
+    const currency = this.config.defaultCurrency;
+    const [fromMonth, toMonth] = [filter.from.slice(0, 7), filter.to.slice(0, 7)];
+    interface Acc {
+      spend: bigint;
+      agency: bigint;
+      balances: { balanceMinor: bigint; days: number }[];
+      accrued: bigint;
+      clawback: bigint;
+      acquired: number;
+      qualified: number;
+    }
+    const acc = new Map<string, Acc>();
+    const get = (p: string): Acc => {
+      let a = acc.get(p);
+      if (!a)
+        acc.set(p, (a = { spend: 0n, agency: 0n, balances: [], accrued: 0n, clawback: 0n, acquired: 0, qualified: 0 }));
+      return a;
+    };
+    const winners = this.dataSource
+      .createQueryBuilder()
+      .select('DISTINCT w.customer_id', 'customer_id')
+      .addSelect('w.partner_id', 'partner_id')
+      .from('attribution_touches', 'w')
+      .where('w.outcome = :won', { won: WON });
+    const cm = this.dataSource
+      .createQueryBuilder()
+      .select('t.partner_id', 'partner_id')
+      .addSelect('cm.month', 'month')
+      .addSelect('cm.measure', 'measure')
+      .addSelect('SUM(cm.amount_minor)', 'amount')
+      .addSelect('SUM(cm.last_amount_minor)', 'last_amount')
+      .from('analytics_customer_month', 'cm')
+      .innerJoin(`(${winners.getQuery()})`, 't', 't.customer_id = cm.customer_id')
+      .setParameters(winners.getParameters())
+      .where('cm.month >= :fromMonth AND cm.month <= :toMonth', { fromMonth, toMonth })
+      .andWhere('cm.currency = :currency', { currency })
+      .andWhere(
+        "(cm.measure IN ('TYPE:CARD_SPEND', 'TYPE:FUND_PURCHASE', 'TYPE:INSURANCE_PREMIUM') OR cm.measure LIKE 'BALANCE:%')",
+      );
+    applyPartnerScope(cm, actor, 't.partner_id');
+    inList(cm, 't.partner_id', 'partnerIds', filter.partnerIds);
+    cm.groupBy('t.partner_id').addGroupBy('cm.month').addGroupBy('cm.measure');
+    for (const r of await cm.getRawMany<Record<string, unknown>>()) {
+      const a = get(String(r.partner_id));
+      const measure = String(r.measure);
+      if (measure === 'TYPE:CARD_SPEND') a.spend += big(r.amount);
+      else if (measure.startsWith('TYPE:')) a.agency += big(r.amount);
+      else a.balances.push({ balanceMinor: big(r.last_amount), days: Number(monthEnd(String(r.month)).slice(8)) });
+    }
+    const d = this.dataSource
+      .createQueryBuilder()
+      .select('d.partner_id', 'partner_id')
+      .addSelect('d.measure', 'measure')
+      .addSelect('SUM(d.fact_count)', 'n')
+      .addSelect('SUM(d.amount_minor)', 'amount')
+      .from('analytics_daily', 'd')
+      .where('d.business_date >= :from AND d.business_date <= :to', { from: filter.from, to: filter.to })
+      .andWhere(
+        "(d.measure = 'REFERRAL_QUALIFIED' OR ((d.measure LIKE 'ACCRUAL:%' OR d.measure LIKE 'CLAWBACK:%') AND d.currency = :currency))",
+        { currency },
+      );
+    applyPartnerScope(d, actor, 'd.partner_id');
+    inList(d, 'd.partner_id', 'partnerIds', filter.partnerIds);
+    d.groupBy('d.partner_id').addGroupBy('d.measure');
+    for (const r of await d.getRawMany<Record<string, unknown>>()) {
+      const a = get(String(r.partner_id));
+      const measure = String(r.measure);
+      if (measure === 'REFERRAL_QUALIFIED') a.qualified += countOf(r.n);
+      else if (measure.startsWith('ACCRUAL:')) a.accrued += big(r.amount);
+      else a.clawback -= big(r.amount);
+    }
+    const acquired = this.dataSource
+      .createQueryBuilder()
+      .select('t.partner_id', 'partner_id')
+      .addSelect('COUNT(DISTINCT t.customer_id)', 'n')
+      .from('attribution_touches', 't')
+      .innerJoin('attributions', 'a', 'a.id = t.attribution_id')
+      .where('t.outcome = :won', { won: WON })
+      .andWhere('a.converted_on >= :from AND a.converted_on <= :to', { from: filter.from, to: filter.to });
+    applyPartnerScope(acquired, actor, 't.partner_id');
+    inList(acquired, 't.partner_id', 'partnerIds', filter.partnerIds);
+    acquired.groupBy('t.partner_id');
+    for (const r of await acquired.getRawMany<Record<string, unknown>>())
+      get(String(r.partner_id)).acquired = countOf(r.n);
+    const rates = this.config.analytics;
+    return [...acc.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([partnerId, a]) => ({
+        partnerId,
+        customersAcquired: a.acquired,
+        qualifiedReferrals: a.qualified,
+        ...partnerValue(
+          {
+            currency,
+            spendMinor: a.spend,
+            agencySalesMinor: a.agency,
+            balances: a.balances,
+            commissionAccruedMinor: a.accrued,
+            commissionClawedBackMinor: a.clawback,
+            commissionPaidMinor: 0n,
+            customersAcquired: a.acquired,
+            qualifiedReferrals: a.qualified,
+          },
+          {
+            interchangeRate: rates.interchangeRate,
+            agencyFeeRate: rates.agencyFeeRate,
+            annualMarginRate: rates.balanceMarginRate,
+          },
+        ),
+      }));
+  }
+
+  // ---------- co-branded card program P&L ----------
+
+  async programPnl(
+    actor: Actor,
+    programId: string,
+    from: string,
+    to: string,
+  ): Promise<{ lines: CardProgramPnlLine[]; total: CardProgramPnlLine }> {
+    if (!MONTH_RE.test(from ?? '')) throw badInput('from', 'INVALID_MONTH');
+    if (!MONTH_RE.test(to ?? '')) throw badInput('to', 'INVALID_MONTH');
+    if (from > to) throw badInput('to', 'BEFORE_FROM');
+    const rows = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT g.partner_id, c.partner_share, c.funding, c.economics, c.currency
+         FROM programs g LEFT JOIN co_branded_card_products c ON c.program_id = g.id WHERE g.id = ?`,
+      [programId],
+    );
+    const program = rows[0];
+    const [visible] = program ? await this.partners.findVisibleByIds(actor, [String(program.partner_id)]) : [null];
+    if (!program || !visible) throw notFound('Program', programId);
+    if (program.partner_share === null) throw badInput('programId', 'NOT_A_CO_BRANDED_CARD_PROGRAM');
+    await this.maintenance.catchUpAll();
+    const currency = String(program.currency);
+    const economics =
+      (JSON.parse(String((program.economics as string | null) ?? '[]')) as {
+        category: string;
+        rate: string | null;
+        amountMinor: string | null;
+      }[]) ?? [];
+    const pointsRate = economics.find((e) => e.category === 'POINTS_PURCHASE' && e.rate !== null)?.rate ?? '0';
+    const marketingFund = BigInt(economics.find((e) => e.category === 'MARKETING_FUND')?.amountMinor ?? '0');
+    const funding = String(program.funding);
+    const bankFundedShare = funding === 'BANK' ? '1' : funding === 'PARTNER' ? '0' : '0.5';
+
+    const periods = new Map<string, CardProgramPeriodFacts>();
+    for (let m = from; m <= to; m = nextMonth(m))
+      periods.set(m, {
+        period: m,
+        currency,
+        cardsApplied: 0,
+        cardsApproved: 0,
+        cardsActivated: 0,
+        cardsWithFirstSpend: 0,
+        cardsActive: 0,
+        spendMinor: 0n,
+        bountiesMinor: 0n,
+        rewardsCostMinor: null,
+        marketingFundMinor: marketingFund,
+      });
+    const daily = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT SUBSTR(d.business_date, 1, 7) AS month, d.measure, SUM(d.fact_count) AS n, SUM(d.amount_minor) AS amount
+         FROM analytics_daily d
+        WHERE d.program_id = ? AND d.business_date >= ? AND d.business_date <= ?
+          AND d.measure IN ('CARD_APPLIED', 'CARD_APPROVED', 'CARD_ACTIVATED', 'CARD_SPEND',
+                            'ACCRUAL:ACQUISITION_BOUNTY', 'CLAWBACK:ACQUISITION_BOUNTY')
+        GROUP BY SUBSTR(d.business_date, 1, 7), d.measure`,
+      [programId, `${from}-01`, monthEnd(to)],
+    );
+    for (const r of daily) {
+      const p = periods.get(String(r.month));
+      if (!p) continue;
+      const measure = String(r.measure);
+      if (measure === 'CARD_APPLIED') p.cardsApplied += countOf(r.n);
+      else if (measure === 'CARD_APPROVED') p.cardsApproved += countOf(r.n);
+      else if (measure === 'CARD_ACTIVATED') p.cardsActivated += countOf(r.n);
+      else if (measure === 'CARD_SPEND') p.spendMinor += big(r.amount);
+      else p.bountiesMinor += big(r.amount);
+    }
+    const cards = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT m.month, COUNT(*) AS active,
+              SUM(CASE WHEN m.month = (SELECT MIN(f.month) FROM analytics_card_month f
+                                        WHERE f.program_id = m.program_id AND f.card_ref = m.card_ref) THEN 1 ELSE 0 END) AS first_spend
+         FROM analytics_card_month m
+        WHERE m.program_id = ? AND m.month >= ? AND m.month <= ?
+        GROUP BY m.month`,
+      [programId, from, to],
+    );
+    for (const r of cards) {
+      const p = periods.get(String(r.month));
+      if (!p) continue;
+      p.cardsActive = countOf(r.active);
+      p.cardsWithFirstSpend = countOf(r.first_spend);
+    }
+    return cardProgramPnl(
+      [...periods.values()],
+      {
+        interchangeRate: this.config.analytics.interchangeRate,
+        partnerShareRate: typeof program.partner_share === 'string' ? program.partner_share : '0',
+        rewardsCostRate: pointsRate,
+        bankFundedShare,
+      },
+      currency,
+    );
+  }
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,38 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { CustomerEventsService } from '../customers/customer-events.service';
+import { CustomersModule } from '../customers/customers.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { JobHandlerRegistry } from '../jobs/queue/job-handlers';
+import { JobQueueModule } from '../jobs/queue/job-queue.module';
+import { PartnersModule } from '../partners/partners.module';
+import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
+import { AnalyticsReportsService } from './analytics-reports.service';
+import { AnalyticsResolver } from './analytics.resolver';
+
+export const ANALYTICS_CATCH_UP_JOB = 'ANALYTICS_CATCH_UP';
+
+/**
+ * Roll-ups and reports (issue 8, without scorecards). The sources never depend on analytics: customer events
+ * trigger a catch-up through CustomerEventsService.onRecorded (after commit); referrals and the commission
+ * ledger are caught up periodically (ANALYTICS_CATCH_UP_INTERVAL_MS), by the ANALYTICS_CATCH_UP job (BullMQ
+ * workers too), and before every report reads — so a report always sees what was committed before it.
+ */
+@Module({
+  imports: [PartnersModule, CustomersModule, JobsModule, JobQueueModule],
+  providers: [AnalyticsMaintenanceService, AnalyticsReportsService, AnalyticsResolver],
+  exports: [AnalyticsMaintenanceService, AnalyticsReportsService],
+})
+export class AnalyticsModule implements OnModuleInit {
+  constructor(
+    private readonly handlers: JobHandlerRegistry,
+    private readonly maintenance: AnalyticsMaintenanceService,
+    private readonly events: CustomerEventsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(ANALYTICS_CATCH_UP_JOB, () => () => this.maintenance.catchUpAll());
+    this.events.onRecorded(async () => {
+      await this.maintenance.catchUp('EVENT');
+    });
+  }
+}

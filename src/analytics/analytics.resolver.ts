@@ -1,0 +1,169 @@
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Actor } from '../auth/actor';
+import { ApiScopes, CurrentActor, Roles } from '../auth/decorators';
+import { ALL_ROLES, Role } from '../auth/roles';
+import { DomainError } from '../common/domain-error';
+import { Money } from '../common/money';
+import { DateScalar, MoneyModel } from '../graphql/scalars';
+import { JobsService } from '../jobs/jobs.service';
+import { ReferralFunnelFilter } from '../referrals/dto/referral.inputs';
+import { ReferralFunnelRow } from '../referrals/models/referral.model';
+import { FunnelGroupBy, FunnelInterval, REFERRALS_READ_SCOPE } from '../referrals/referral.enums';
+import { toFunnelRow } from '../referrals/referrals.mapper';
+import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
+import { AnalyticsReportsService, CohortGroupBy, ExtendedFunnelRow } from './analytics-reports.service';
+import { CohortFilterInput, PartnerValueFilterInput } from './dto/analytics.inputs';
+import {
+  AcquisitionCohort,
+  AnalyticsRebuildResult,
+  AnalyticsVerification,
+  CardProgramPnl,
+  CardProgramPnlLineModel,
+  FunnelMedianDays,
+  FunnelStageDelta,
+  PartnerValueModel,
+} from './models/analytics.models';
+import { CardProgramPnlLine } from './rules';
+
+export const ANALYTICS_REBUILD_JOB = 'ANALYTICS_REBUILD';
+
+function pnlLine(l: CardProgramPnlLine): CardProgramPnlLineModel {
+  const m = (v: Money): MoneyModel => MoneyModel.of(v);
+  return {
+    ...l,
+    spend: m(l.spend),
+    interchange: m(l.interchange),
+    partnerShare: m(l.partnerShare),
+    bounties: m(l.bounties),
+    rewardsCost: m(l.rewardsCost),
+    marketingFund: m(l.marketingFund),
+    net: m(l.net),
+  };
+}
+
+type FunnelRowWithExtras = ReferralFunnelRow & Pick<ExtendedFunnelRow, 'medianDays' | 'periodOverPeriod'>;
+
+/** The analytics reports (issue 8); every one is scoped to what the caller may see. */
+@Resolver(() => ReferralFunnelRow)
+@Roles(...ALL_ROLES)
+@ApiScopes(REFERRALS_READ_SCOPE)
+export class AnalyticsResolver {
+  constructor(
+    private readonly reports: AnalyticsReportsService,
+    private readonly maintenance: AnalyticsMaintenanceService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  @Query(() => [ReferralFunnelRow], {
+    description:
+      'Counts per reached stage and rates, per group and bucket of submittedOn (bank time zone), scoped; read from ' +
+      'the daily roll-up, with median days between stages and, when `compare` is true, period over period.',
+  })
+  async referralFunnel(
+    @CurrentActor() actor: Actor,
+    @Args('groupBy', { type: () => FunnelGroupBy }) groupBy: FunnelGroupBy,
+    @Args('interval', { type: () => FunnelInterval }) interval: FunnelInterval,
+    @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
+    @Args('compare', { nullable: true, defaultValue: false }) compare?: boolean,
+  ): Promise<FunnelRowWithExtras[]> {
+    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, compare ?? false);
+    return rows.map((r) => ({
+      ...toFunnelRow(r, groupBy, interval),
+      medianDays: r.medianDays,
+      periodOverPeriod: r.periodOverPeriod,
+    }));
+  }
+
+  @ResolveField(() => FunnelMedianDays)
+  medianDays(@Parent() row: FunnelRowWithExtras): FunnelMedianDays {
+    return row.medianDays;
+  }
+
+  @ResolveField(() => [FunnelStageDelta], { nullable: true, description: 'Only with referralFunnel(compare: true)' })
+  periodOverPeriod(@Parent() row: FunnelRowWithExtras): FunnelStageDelta[] | null {
+    return row.periodOverPeriod;
+  }
+
+  @Query(() => [AcquisitionCohort])
+  async acquisitionCohorts(
+    @CurrentActor() actor: Actor,
+    @Args('filter') filter: CohortFilterInput,
+    @Args('groupBy', { type: () => CohortGroupBy }) groupBy: CohortGroupBy,
+  ): Promise<AcquisitionCohort[]> {
+    const rows = await this.reports.cohorts(actor, filter, groupBy);
+    return rows.map((r) => ({
+      ...r,
+      aum: MoneyModel.of(r.aum),
+      averageBalance: MoneyModel.of(r.averageBalance),
+      spend: MoneyModel.of(r.spend),
+      spendPerCustomer: MoneyModel.of(r.spendPerCustomer),
+    }));
+  }
+
+  @Query(() => [PartnerValueModel])
+  async partnerValue(
+    @CurrentActor() actor: Actor,
+    @Args('filter') filter: PartnerValueFilterInput,
+  ): Promise<PartnerValueModel[]> {
+    const rows = await this.reports.partnerValue(actor, filter);
+    return rows.map((r) => ({
+      partnerId: r.partnerId,
+      customersAcquired: r.customersAcquired,
+      qualifiedReferrals: r.qualifiedReferrals,
+      interchange: MoneyModel.of(r.revenue.interchange),
+      agencyFees: MoneyModel.of(r.revenue.agencyFees),
+      balanceMargin: MoneyModel.of(r.revenue.balanceMargin),
+      revenue: MoneyModel.of(r.revenue.total),
+      commissionAccrued: MoneyModel.of(r.commissionAccrued),
+      commissionClawedBack: MoneyModel.of(r.commissionClawedBack),
+      cost: MoneyModel.of(r.cost),
+      net: MoneyModel.of(r.net),
+      roi: r.roi,
+      costPerAcquiredCustomer: r.costPerAcquiredCustomer ? MoneyModel.of(r.costPerAcquiredCustomer) : null,
+      costPerQualifiedReferral: r.costPerQualifiedReferral ? MoneyModel.of(r.costPerQualifiedReferral) : null,
+    }));
+  }
+
+  @Query(() => CardProgramPnl, { description: "Monthly P&L of a co-branded card program, months 'YYYY-MM' inclusive." })
+  async coBrandedProgramPnl(
+    @CurrentActor() actor: Actor,
+    @Args('programId', { type: () => ID }) programId: string,
+    @Args('from') from: string,
+    @Args('to') to: string,
+  ): Promise<CardProgramPnl> {
+    const pnl = await this.reports.programPnl(actor, programId, from, to);
+    return { programId, lines: pnl.lines.map(pnlLine), total: pnlLine(pnl.total) };
+  }
+
+  @Mutation(() => AnalyticsRebuildResult, {
+    description: 'Rebuilds the roll-ups of the months covering [from, to] from the source rows (a job, audited).',
+  })
+  @Roles(Role.ADMIN)
+  @ApiScopes()
+  async rebuildAnalytics(
+    @CurrentActor() actor: Actor,
+    @Args('from', { type: () => DateScalar }) from: string,
+    @Args('to', { type: () => DateScalar }) to: string,
+  ): Promise<AnalyticsRebuildResult> {
+    // Validate before a job row exists, so bad input names the field.
+    this.maintenance.checkRange(from, to);
+    const { job } = await this.jobs.create(actor, { type: ANALYTICS_REBUILD_JOB, payload: { from, to } });
+    let result: AnalyticsRebuildResult = { months: [], facts: 0 };
+    const finished = await this.jobs.run(job.id, async () => {
+      result = await this.maintenance.rebuild(from, to);
+      return result;
+    });
+    if (finished.error) throw new DomainError('INTERNAL_SERVER_ERROR', finished.error);
+    return result;
+  }
+
+  @Query(() => AnalyticsVerification, { description: 'Compares the live roll-ups with a rebuild in memory.' })
+  @Roles(Role.ADMIN)
+  @ApiScopes()
+  async verifyAnalytics(
+    @Args('from', { type: () => DateScalar }) from: string,
+    @Args('to', { type: () => DateScalar }) to: string,
+  ): Promise<AnalyticsVerification> {
+    return this.maintenance.verify(from, to);
+  }
+}

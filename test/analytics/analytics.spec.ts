@@ -1,0 +1,387 @@
+import fc from 'fast-check';
+import { Clock } from '../../src/common/clock';
+import { buildConfig } from '../../src/config/config';
+import { TransactionService } from '../../src/database/transaction.service';
+import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
+import { SOURCES } from '../../src/analytics/facts';
+import { CustomerEventsService } from '../../src/customers/customer-events.service';
+import { ProgramKind } from '../../src/programs/program.enums';
+import { ReferralsService } from '../../src/referrals/referrals.service';
+import { addReferral, newCustomer, programWithRule, TestCustomer } from '../attribution/support';
+import { channel, referralProgram } from '../referrals/support';
+import { BankFixture, seedBank } from '../support/fixtures';
+import { databases, errorOf, ok, SYSTEM_ACTOR, TestApp } from '../support/harness';
+
+const FUNNEL = `query($g: FunnelGroupBy!, $i: FunnelInterval!, $f: ReferralFunnelFilter, $c: Boolean) {
+  referralFunnel(groupBy: $g, interval: $i, filter: $f, compare: $c) { groupKey bucket submitted converted expired
+    medianDays { submittedToConverted } periodOverPeriod { stage current previous delta change } } }`;
+const COHORTS = `query($f: CohortFilterInput!, $g: CohortGroupBy!) { acquisitionCohorts(filter: $f, groupBy: $g) {
+  groupKey cohort customers retention { days eligible active share } productsPerCustomer aum { amount }
+  spend { amount } spendPerCustomer { amount } } }`;
+const VALUE = `query($f: PartnerValueFilterInput!) { partnerValue(filter: $f) { partnerId customersAcquired qualifiedReferrals
+  interchange { amount } revenue { amount } cost { amount } net { amount } roi costPerAcquiredCustomer { amount } } }`;
+const PNL = `query($p: ID!, $from: String!, $to: String!) { coBrandedProgramPnl(programId: $p, from: $from, to: $to) {
+  lines { period cardsApplied cardsApproved cardsActivated cardsWithFirstSpend cardsActive spend { amount }
+    interchange { amount } partnerShare { amount } net { amount } }
+  total { cardsActive spend { amount } interchange { amount } partnerShare { amount } net { amount } } } }`;
+
+/** A Luhn-valid 16-digit card number starting with `prefix`. */
+function pan(prefix: string, serial: number): string {
+  const body = (prefix + String(serial).padStart(15 - prefix.length, '0')).slice(0, 15);
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    let d = Number(body[14 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+let eventSerial = 1;
+async function events(
+  t: TestApp,
+  customer: TestCustomer,
+  evs: { type: string; at: string; program?: string; amount?: string; cardRef?: string }[],
+): Promise<void> {
+  const rows = await t.get(CustomerEventsService).record(
+    SYSTEM_ACTOR,
+    evs.map((e) => ({
+      eventId: `AN-${String(eventSerial++).padStart(8, '0')}`,
+      customerNumber: customer.number,
+      type: e.type,
+      occurredAt: e.at,
+      ...(e.program ? { programId: e.program } : {}),
+      ...(e.cardRef ? { cardRef: e.cardRef } : {}),
+      ...(e.amount ? { amount: e.amount, currency: 'CNY' } : {}),
+    })),
+  );
+  for (const r of rows) if ((r.status as string) !== 'ACCEPTED') throw new Error(JSON.stringify(r));
+}
+
+describe.each(databases())('analytics on %s', (db) => {
+  let t: TestApp;
+  let bank: BankFixture;
+  let cardProgram: string;
+  let customer: TestCustomer;
+
+  /**
+   * By hand (Shanghai dates; 02:00Z is 10:00 the same day):
+   *  referral for C1 into the card program of P-BJ submitted 2026-01-05;
+   *  C1: CARD_APPLIED 01-10, CARD_APPROVED 01-12 (the conversion: acquired 2026-01-12, referral CONVERTED),
+   *      CARD_ACTIVATED 01-15, CARD_SPEND ¥500.00 on 01-20 and ¥300.00 on 02-25, one card.
+   */
+  beforeAll(async () => {
+    t = await TestApp.start(db, { ANALYTICS_BATCH_SIZE: '3' });
+    t.clock.set('2026-04-01T04:00:00Z');
+    bank = await seedBank(t);
+    cardProgram = await programWithRule(t, bank.partnerBj, ProgramKind.CO_BRANDED_CARD, { windowDays: 60 });
+    customer = await newCustomer(t, bank.beijing, '2026-01-12');
+    await addReferral(t, customer, bank.partnerBj, cardProgram, '2026-01-05T02:00:00Z');
+    const bin = (
+      await t.dataSource.query<{ prefix: string }[]>('SELECT prefix FROM card_bin_ranges WHERE program_id = ?', [
+        cardProgram,
+      ])
+    )[0]?.prefix as string;
+    const card = pan(bin, 1);
+    await events(t, customer, [
+      { type: 'CARD_APPLIED', at: '2026-01-10T02:00:00Z', program: cardProgram, cardRef: card },
+      { type: 'CARD_APPROVED', at: '2026-01-12T02:00:00Z', program: cardProgram, cardRef: card },
+      { type: 'CARD_ACTIVATED', at: '2026-01-15T02:00:00Z', program: cardProgram, cardRef: card },
+    ]);
+    // Out of order on purpose: February's spend arrives before January's.
+    await events(t, customer, [
+      { type: 'CARD_SPEND', at: '2026-02-25T02:00:00Z', program: cardProgram, cardRef: card, amount: '300.00' },
+    ]);
+    await events(t, customer, [
+      { type: 'CARD_SPEND', at: '2026-01-20T02:00:00Z', program: cardProgram, cardRef: card, amount: '500.00' },
+    ]);
+  });
+  afterAll(() => t.close());
+
+  it('funnel from the roll-up: converted after 7 days, median 7.0; PARTNER_KIND groups; period over period', async () => {
+    const rows = ok(
+      await t.gql<{ referralFunnel: Record<string, unknown>[] }>(
+        FUNNEL,
+        { g: 'PARTNER', i: 'MONTH', f: null },
+        'admin',
+      ),
+    ).referralFunnel;
+    expect(rows).toEqual([
+      {
+        groupKey: bank.partnerBj,
+        bucket: '2026-01',
+        submitted: 1,
+        converted: 1,
+        expired: 0,
+        medianDays: { submittedToConverted: '7.0' },
+        periodOverPeriod: null,
+      },
+    ]);
+    const kinds = ok(
+      await t.gql<{ referralFunnel: { groupKey: string }[] }>(FUNNEL, { g: 'PARTNER_KIND', i: 'MONTH' }, 'admin'),
+    ).referralFunnel;
+    expect(kinds.map((r) => r.groupKey)).toEqual(['AIRLINE']);
+    const pop = ok(
+      await t.gql<{
+        referralFunnel: {
+          bucket: string;
+          periodOverPeriod: { stage: string; current: string; previous: string; change: string | null }[];
+        }[];
+      }>(FUNNEL, { g: 'PARTNER', i: 'MONTH', f: { submittedFrom: '2026-01-01' }, c: true }, 'admin'),
+    ).referralFunnel;
+    expect(pop[0]?.periodOverPeriod.find((d) => d.stage === 'SUBMITTED')).toEqual({
+      stage: 'SUBMITTED',
+      current: '1',
+      previous: '0',
+      delta: '1',
+      change: null,
+    });
+  });
+
+  it('acquisition cohorts computed by hand', async () => {
+    const rows = ok(
+      await t.gql<{ acquisitionCohorts: unknown[] }>(
+        COHORTS,
+        { f: { asOfMonth: '2026-03', programIds: [cardProgram] }, g: 'PROGRAM' },
+        'admin',
+      ),
+    ).acquisitionCohorts;
+    // Acquired 2026-01-12; day 30 = 02-11 ≤ 03-31 (eligible), window 01-13…02-11 holds the 01-20 spend: active.
+    // Day 90 = 04-12 > 03-31: nobody eligible yet. One product (the card, last event a spend). Spend ¥800.00.
+    expect(rows).toEqual([
+      {
+        groupKey: cardProgram,
+        cohort: '2026-01',
+        customers: 1,
+        retention: [
+          { days: 30, eligible: 1, active: 1, share: '1.0000' },
+          { days: 90, eligible: 0, active: 0, share: null },
+          { days: 180, eligible: 0, active: 0, share: null },
+          { days: 365, eligible: 0, active: 0, share: null },
+        ],
+        productsPerCustomer: '1.0000',
+        aum: { amount: '0.00' },
+        spend: { amount: '800.00' },
+        spendPerCustomer: { amount: '800.00' },
+      },
+    ]);
+  });
+
+  it('partner value computed by hand: interchange 0.6% of ¥800.00 = ¥4.80', async () => {
+    const rows = ok(
+      await t.gql<{ partnerValue: unknown[] }>(VALUE, { f: { from: '2026-01-01', to: '2026-03-31' } }, 'admin'),
+    ).partnerValue;
+    expect(rows).toEqual([
+      {
+        partnerId: bank.partnerBj,
+        customersAcquired: 1,
+        qualifiedReferrals: 0,
+        interchange: { amount: '4.80' },
+        revenue: { amount: '4.80' },
+        cost: { amount: '0.00' },
+        net: { amount: '4.80' },
+        roi: null,
+        costPerAcquiredCustomer: { amount: '0.00' },
+      },
+    ]);
+  });
+
+  it('co-branded card P&L computed by hand (partner share 40% of interchange)', async () => {
+    const pnl = ok(
+      await t.gql<{ coBrandedProgramPnl: { lines: unknown[]; total: unknown } }>(
+        PNL,
+        { p: cardProgram, from: '2026-01', to: '2026-02' },
+        'admin',
+      ),
+    ).coBrandedProgramPnl;
+    // January: ¥500.00 spend → interchange ¥3.00, partner share ¥1.20, net ¥1.80; February: ¥300.00 → ¥1.80, ¥0.72, ¥1.08.
+    expect(pnl.lines).toEqual([
+      {
+        period: '2026-01',
+        cardsApplied: 1,
+        cardsApproved: 1,
+        cardsActivated: 1,
+        cardsWithFirstSpend: 1,
+        cardsActive: 1,
+        spend: { amount: '500.00' },
+        interchange: { amount: '3.00' },
+        partnerShare: { amount: '1.20' },
+        net: { amount: '1.80' },
+      },
+      {
+        period: '2026-02',
+        cardsApplied: 0,
+        cardsApproved: 0,
+        cardsActivated: 0,
+        cardsWithFirstSpend: 0,
+        cardsActive: 1,
+        spend: { amount: '300.00' },
+        interchange: { amount: '1.80' },
+        partnerShare: { amount: '0.72' },
+        net: { amount: '1.08' },
+      },
+    ]);
+    expect(pnl.total).toEqual({
+      cardsActive: 1,
+      spend: { amount: '800.00' },
+      interchange: { amount: '4.80' },
+      partnerShare: { amount: '1.92' },
+      net: { amount: '2.88' },
+    });
+  });
+
+  it('every report is scoped: a partner user of another partner sees nothing of P-BJ', async () => {
+    expect(
+      ok(await t.gql<{ referralFunnel: unknown[] }>(FUNNEL, { g: 'PARTNER', i: 'MONTH' }, 'partner-sh')).referralFunnel,
+    ).toEqual([]);
+    expect(
+      ok(
+        await t.gql<{ acquisitionCohorts: unknown[] }>(
+          COHORTS,
+          { f: { asOfMonth: '2026-03' }, g: 'PARTNER' },
+          'partner-sh',
+        ),
+      ).acquisitionCohorts,
+    ).toEqual([]);
+    expect(
+      ok(await t.gql<{ partnerValue: unknown[] }>(VALUE, { f: { from: '2026-01-01', to: '2026-03-31' } }, 'partner-sh'))
+        .partnerValue,
+    ).toEqual([]);
+    expect(errorOf(await t.gql(PNL, { p: cardProgram, from: '2026-01', to: '2026-02' }, 'partner-sh'))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    // The owner's partner user sees its own numbers.
+    const own = ok(
+      await t.gql<{ partnerValue: { partnerId: string }[] }>(
+        VALUE,
+        { f: { from: '2026-01-01', to: '2026-03-31' } },
+        'partner-bj',
+      ),
+    ).partnerValue;
+    expect(own.map((r) => r.partnerId)).toEqual([bank.partnerBj]);
+    expect(
+      errorOf(
+        await t.gql('mutation { rebuildAnalytics(from: "2026-01-01", to: "2026-01-31") { facts } }', {}, 'partner-bj'),
+      ),
+    ).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+
+  it('bad input names the field', async () => {
+    expect(errorOf(await t.gql(COHORTS, { f: { asOfMonth: '2026-13' }, g: 'PARTNER' }, 'admin'))).toMatchObject({
+      field: 'filter.asOfMonth',
+    });
+    expect(errorOf(await t.gql(VALUE, { f: { from: '2026-02-01', to: '2026-01-01' } }, 'admin'))).toMatchObject({
+      field: 'filter.to',
+    });
+    expect(errorOf(await t.gql(PNL, { p: cardProgram, from: '2026-1', to: '2026-02' }, 'admin'))).toMatchObject({
+      field: 'from',
+    });
+    expect(
+      errorOf(
+        await t.gql('mutation { rebuildAnalytics(from: "2026-02-01", to: "2026-01-01") { facts } }', {}, 'admin'),
+      ),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+  });
+
+  it('two processes catching up the same rows at once apply each fact exactly once', async () => {
+    const first = t.get(AnalyticsMaintenanceService);
+    // A second instance has its own in-process serialisation: it stands for another API process or worker.
+    const second = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
+    const program = await referralProgram(t, bank.partnerHd);
+    const ch = (await channel(t, program)).id;
+    for (let i = 0; i < 7; i++)
+      await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+        channelId: ch,
+        idempotencyKey: `race-${i}`,
+        prospect: { phone: `137${String(i).padStart(8, '0')}`, name: '王五' },
+        submittedAt: '2026-03-03T02:00:00Z',
+      });
+    const results = await Promise.all([first.catchUp('REFERRAL'), second.catchUp('REFERRAL')]);
+    expect(results.reduce((n, r) => n + r.applied, 0)).toBeGreaterThanOrEqual(7);
+    expect((await first.verify('2026-03-01', '2026-03-31')).differences).toEqual([]);
+    const submitted = await t.dataSource.query<{ n: unknown }[]>(
+      "SELECT SUM(fact_count) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'REFERRAL_SUBMITTED'",
+      [program],
+    );
+    expect(Number(submitted[0]?.n)).toBe(7);
+  });
+
+  it('rebuild equals incremental maintenance over random referral and event streams (property)', async () => {
+    const maintenance = t.get(AnalyticsMaintenanceService);
+    const svc = t.get(ReferralsService);
+    const program = await referralProgram(t, bank.partnerSh);
+    const ch = (await channel(t, program)).id;
+    let serial = 0;
+    const day = fc.integer({ min: 1, max: 50 }).map((d) => new Date(Date.UTC(2026, 1, d, 2)).toISOString());
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant('referral' as const),
+        at: day,
+        move: fc.constantFrom('none', 'CONTACTED', 'REJECTED', 'EXPIRED', 'QUALIFIED'),
+      }),
+      fc.record({ kind: fc.constant('event' as const), at: day, amount: fc.integer({ min: 1, max: 99999 }) }),
+      fc.record({ kind: fc.constant('catchUp' as const), redeliver: fc.boolean() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        for (const s of steps) {
+          if (s.kind === 'referral') {
+            const { referral } = await svc.submit(SYSTEM_ACTOR, {
+              channelId: ch,
+              idempotencyKey: `prop-${db}-${serial++}`,
+              prospect: { phone: `139${String(serial).padStart(8, '0')}`, name: '李四' },
+              submittedAt: s.at,
+            });
+            if (s.move === 'CONTACTED' || s.move === 'REJECTED')
+              await svc.transition(SYSTEM_ACTOR, {
+                id: referral.id,
+                to: s.move as never,
+                reason: 'p',
+                version: referral.version,
+              });
+            if (s.move === 'EXPIRED' || s.move === 'QUALIFIED')
+              await t.dataSource.transaction((m) =>
+                svc.applyEngineOutcomes(m, [
+                  { referralId: referral.id, to: s.move as never, at: new Date('2026-03-25T00:00:00Z'), reason: 'p' },
+                ]),
+              );
+          } else if (s.kind === 'event') {
+            await events(t, customer, [
+              { type: 'CARD_SPEND', at: s.at, program: cardProgram, amount: `${s.amount / 100}` },
+            ]);
+          } else {
+            // Re-delivery: forget the cursors, so every source row arrives again and must be skipped by the ledger.
+            if (s.redeliver) for (const source of SOURCES) await maintenance.resetCursor(source);
+            await maintenance.catchUpAll();
+          }
+        }
+        const verified = await maintenance.verify('2026-01-01', '2026-07-31');
+        expect(verified.differences).toEqual([]);
+        const before = await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07');
+        await maintenance.rebuild('2026-02-01', '2026-03-31');
+        expect(await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07')).toEqual(before);
+      }),
+      { numRuns: 6 },
+    );
+  });
+});
+
+describe('analytics configuration', () => {
+  const base = { NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:' };
+  it('reads the rates, types and milestones, and names a bad variable', () => {
+    const a = buildConfig({ ...base, ANALYTICS_INTERCHANGE_RATE: '0.0045', ANALYTICS_MILESTONES: '90,30' }).analytics;
+    expect(a.interchangeRate).toBe('0.0045');
+    expect(a.milestones).toEqual([30, 90]);
+    expect(() => buildConfig({ ...base, ANALYTICS_INTERCHANGE_RATE: '1.5' })).toThrow(/ANALYTICS_INTERCHANGE_RATE/);
+    expect(() => buildConfig({ ...base, ANALYTICS_ACTIVE_EVENT_TYPES: 'CARD_SPEND,NOPE' })).toThrow(
+      /ANALYTICS_ACTIVE_EVENT_TYPES.*NOPE/,
+    );
+    expect(() => buildConfig({ ...base, ANALYTICS_MILESTONES: '30,30' })).toThrow(/ANALYTICS_MILESTONES/);
+    expect(() => buildConfig({ ...base, ANALYTICS_BATCH_SIZE: '0' })).toThrow(/ANALYTICS_BATCH_SIZE/);
+  });
+});
