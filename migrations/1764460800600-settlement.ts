@@ -1,5 +1,10 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { col, foreignKey, index } from './helpers';
+import { col, foreignKey, index, isSqliteRunner } from './helpers';
+
+/** Four eyes in the data model: whoever prepared a statement neither approves nor rejects it. */
+const FOUR_EYES_CHECK = 'chk_settlement_statements_four_eyes';
+const FOUR_EYES_EXPR =
+  '(approved_by_id IS NULL OR approved_by_id <> prepared_by_id) AND (rejected_by_id IS NULL OR rejected_by_id <> prepared_by_id)';
 
 /** Issue 7 (first slice): partner tax terms, statements per partner per period and their lines. */
 export class Settlement1764460800600 implements MigrationInterface {
@@ -14,6 +19,7 @@ export class Settlement1764460800600 implements MigrationInterface {
           col.ref('partner_id'),
           col.rate('tax_rate'),
           col.bool('prices_include_tax'),
+          col.money('invoice_tolerance'),
           col.version(),
           col.instant('created_at'),
           col.instant('updated_at'),
@@ -59,8 +65,14 @@ export class Settlement1764460800600 implements MigrationInterface {
           foreignKey('fk_settlement_statements_period', ['period_id'], 'commission_periods', 'RESTRICT'),
           foreignKey('fk_settlement_statements_partner', ['partner_id'], 'partners', 'RESTRICT'),
         ],
+        // SQLite takes CHECKs only at CREATE TABLE; MariaDB gets the same one below.
+        ...(isSqliteRunner(queryRunner) ? { checks: [{ name: FOUR_EYES_CHECK, expression: FOUR_EYES_EXPR }] } : {}),
       }),
     );
+    if (!isSqliteRunner(queryRunner))
+      await queryRunner.query(
+        `ALTER TABLE settlement_statements ADD CONSTRAINT ${FOUR_EYES_CHECK} CHECK (${FOUR_EYES_EXPR})`,
+      );
     await queryRunner.createTable(
       new Table({
         name: 'settlement_statement_lines',

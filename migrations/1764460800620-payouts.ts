@@ -18,7 +18,6 @@ export class Payouts1764460800620 implements MigrationInterface {
           col.varchar('bank_name', 140, true),
           col.varchar('bic', 11, true),
           col.varchar('cnaps', 12, true),
-          col.money('invoice_tolerance'),
           col.version(),
           col.instant('created_at'),
           col.instant('updated_at'),

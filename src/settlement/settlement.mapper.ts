@@ -27,6 +27,11 @@ export function toStatement(s: SettlementStatementEntity): Statement {
     rejectReason: s.rejectReason,
     version: s.version,
     createdAt: s.createdAt,
+    downloads: {
+      csv: `/statements/${s.id}/export.csv`,
+      xlsx: `/statements/${s.id}/export.xlsx`,
+      pdf: `/statements/${s.id}/export.pdf`,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor';
 import { ApiScopes, CurrentActor, Roles } from '../auth/decorators';
@@ -6,6 +7,9 @@ import { toPeriod } from '../commissions/commissions.mapper';
 import { CommissionPeriod } from '../commissions/models/commission.models';
 import { Connection, ConnectionResult, PageArgs } from '../graphql/connection';
 import { GqlContext } from '../graphql/context';
+import { MoneyModel } from '../graphql/scalars';
+import { Money } from '../common/money';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { groupByKey } from '../graphql/loaders';
 import {
   RejectStatementInput,
@@ -15,7 +19,7 @@ import {
 } from './dto/settlement.inputs';
 import { SettlementTerms, Statement, StatementLine } from './models/settlement.models';
 import { toStatement, toStatementLine } from './settlement.mapper';
-import { SettlementService } from './settlement.service';
+import { PartnerTerms, SettlementService } from './settlement.service';
 
 const StatementConnection = Connection(Statement, 'Statement');
 const MAKERS = [Role.ADMIN, Role.FINANCE_MAKER];
@@ -25,7 +29,10 @@ const APPROVERS = [Role.ADMIN, Role.FINANCE_APPROVER];
 @Roles(...ALL_ROLES)
 @ApiScopes('settlement:read')
 export class StatementsResolver {
-  constructor(private readonly service: SettlementService) {}
+  constructor(
+    private readonly service: SettlementService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Query(() => Statement, { description: 'A statement in your scope (partner users: their own only)' })
   async statement(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<Statement> {
@@ -88,7 +95,24 @@ export class StatementsResolver {
     @CurrentActor() actor: Actor,
     @Args('input') input: SetSettlementTermsInput,
   ): Promise<SettlementTerms> {
-    return { partnerId: input.partnerId, ...(await this.service.setTerms(actor, input)) };
+    return this.toTerms(input.partnerId, await this.service.setTerms(actor, input));
+  }
+
+  @Query(() => SettlementTerms, { description: 'A partner’s settlement terms (defaults when none were set)' })
+  async settlementTerms(
+    @CurrentActor() actor: Actor,
+    @Args('partnerId', { type: () => ID }) partnerId: string,
+  ): Promise<SettlementTerms> {
+    return this.toTerms(partnerId, await this.service.terms(actor, partnerId));
+  }
+
+  private toTerms(partnerId: string, t: PartnerTerms): SettlementTerms {
+    return {
+      partnerId,
+      taxRate: t.taxRate,
+      pricesIncludeTax: t.pricesIncludeTax,
+      invoiceTolerance: MoneyModel.of(Money.ofMinor(t.invoiceTolerance, this.config.defaultCurrency)),
+    };
   }
 
   @ResolveField(() => [StatementLine])

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor } from '../auth/actor';
@@ -9,9 +9,12 @@ import { badInput, conflict, DomainError, notFound } from '../common/domain-erro
 import { Money } from '../common/money';
 import { PeriodStatus } from '../commissions/commission.enums';
 import { CommissionsService } from '../commissions/commissions.service';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { CommissionAccrualEntity } from '../commissions/entities/commission-accrual.entity';
-import { CommissionPeriodEntity } from '../commissions/entities/commission-period.entity';
+import { CommissionPeriodEntity, CommissionRunEntity } from '../commissions/entities/commission-period.entity';
 import { newId } from '../database/columns';
+import { JobEntity } from '../jobs/entities/job.entity';
+import { JobStatus } from '../jobs/job.enums';
 import { TransactionService } from '../database/transaction.service';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { PartnerEntity } from '../partners/entities/partner.entity';
@@ -25,11 +28,24 @@ import {
   SettlementStatementLineEntity,
 } from './entities/settlement.entities';
 import { DEFAULT_PRICES_INCLUDE_TAX, DEFAULT_TAX_RATE, StatementStatus } from './settlement.enums';
-import { unpaidStatementCount } from './payouts/payout-gate';
+import { PartnerBankAccountEntity } from './payouts/entities/payout.entities';
+import { maskAccount, unpaidStatementCount } from './payouts/payout-gate';
+import { lockPeriod } from './period-lock';
 
 export interface PartnerTerms {
   taxRate: string;
   pricesIncludeTax: boolean;
+  /** Minor units: the largest invoice difference (金额 and 税额 each) still accepted. */
+  invoiceTolerance: bigint;
+}
+
+/** Shown where the partner has no account on file yet: the statement can be checked, not paid. */
+export const ACCOUNT_NOT_ON_FILE = '未登记 not on file';
+
+/** "合作机构P-BJ · 6222***********0001 · 中国工商银行北京分行": holder, masked number, bank. */
+export function accountLine(a: PartnerBankAccountEntity): string {
+  const bank = a.bankName ?? a.bic ?? a.cnaps;
+  return [a.accountName, maskAccount(a.iban ?? a.accountNumber ?? ''), ...(bank ? [bank] : [])].join(' · ');
 }
 
 const SETTLEMENT_MOVES: readonly string[] = [PeriodStatus.APPROVED, PeriodStatus.CLOSED, PeriodStatus.PAID];
@@ -53,6 +69,7 @@ export class SettlementService {
     private readonly clock: Clock,
     private readonly partners: PartnersService,
     private readonly commissions: CommissionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // ---------- reads ----------
@@ -89,8 +106,16 @@ export class SettlementService {
   async termsOf(manager: EntityManager, partnerId: string): Promise<PartnerTerms> {
     const row = await manager.findOneBy(SettlementPartnerTermsEntity, { partnerId });
     return row
-      ? { taxRate: row.taxRate, pricesIncludeTax: row.pricesIncludeTax }
-      : { taxRate: DEFAULT_TAX_RATE, pricesIncludeTax: DEFAULT_PRICES_INCLUDE_TAX };
+      ? { taxRate: row.taxRate, pricesIncludeTax: row.pricesIncludeTax, invoiceTolerance: row.invoiceTolerance }
+      : { taxRate: DEFAULT_TAX_RATE, pricesIncludeTax: DEFAULT_PRICES_INCLUDE_TAX, invoiceTolerance: 0n };
+  }
+
+  /** The partner's settlement terms (the defaults when none were set); partner users: their own. */
+  async terms(actor: Actor, partnerId: string): Promise<PartnerTerms> {
+    const partner = await this.dataSource.getRepository(PartnerEntity).findOneBy({ id: partnerId });
+    if (!partner) throw notFound('Partner', partnerId);
+    assertCanReadPartner(actor, partner);
+    return this.termsOf(this.dataSource.manager, partnerId);
   }
 
   /** The statement as the export libraries take it; its totals are the stored ones, recomputed. */
@@ -99,9 +124,14 @@ export class SettlementService {
     const partner = await this.dataSource.getRepository(PartnerEntity).findOneByOrFail({ id: statement.partnerId });
     const period = await this.commissions.getPeriod(statement.periodId);
     const lines = await this.linesOf([statement.id]);
+    const account = await this.dataSource.getRepository(PartnerBankAccountEntity).findOneBy({ partnerId: partner.id });
     return {
       number: statement.number,
-      partner: { name: partner.nameZh, ...(partner.uscc ? { uscc: partner.uscc } : {}), account: '' },
+      partner: {
+        name: partner.nameZh,
+        ...(partner.uscc ? { uscc: partner.uscc } : {}),
+        account: account ? accountLine(account) : ACCOUNT_NOT_ON_FILE,
+      },
       period: period.periodKey,
       currency: statement.currency,
       taxRate: statement.taxRate,
@@ -121,13 +151,22 @@ export class SettlementService {
   setTerms(actor: Actor, input: SetSettlementTermsInput): Promise<PartnerTerms> {
     const rate = new Decimal(input.taxRate);
     if (rate.greaterThan(1)) throw badInput('taxRate', 'INVALID_RATE');
+    const tolerance =
+      input.invoiceTolerance === undefined || input.invoiceTolerance === null
+        ? null
+        : Money.parse(input.invoiceTolerance, this.config.defaultCurrency, 'invoiceTolerance');
+    if (tolerance?.isNegative()) throw badInput('invoiceTolerance', 'NEGATIVE');
     return this.tx.run(async (manager) => {
       const partner = await manager.findOneBy(PartnerEntity, { id: input.partnerId });
       if (!partner) throw notFound('Partner', input.partnerId);
       assertCanReadPartner(actor, partner);
       const now = this.clock.now();
       const existing = await manager.findOneBy(SettlementPartnerTermsEntity, { partnerId: partner.id });
-      const after = { taxRate: rate.toFixed(), pricesIncludeTax: input.pricesIncludeTax };
+      const after: PartnerTerms = {
+        taxRate: rate.toFixed(),
+        pricesIncludeTax: input.pricesIncludeTax,
+        invoiceTolerance: tolerance?.minor ?? existing?.invoiceTolerance ?? 0n,
+      };
       if (existing) {
         await manager.update(
           SettlementPartnerTermsEntity,
@@ -148,7 +187,13 @@ export class SettlementService {
         action: 'settlementTerms.set',
         entityType: 'Partner',
         entityId: partner.id,
-        before: existing ? { taxRate: existing.taxRate, pricesIncludeTax: existing.pricesIncludeTax } : null,
+        before: existing
+          ? {
+              taxRate: existing.taxRate,
+              pricesIncludeTax: existing.pricesIncludeTax,
+              invoiceTolerance: existing.invoiceTolerance,
+            }
+          : null,
         after,
       });
       return after;
@@ -161,10 +206,24 @@ export class SettlementService {
    */
   generate(actor: Actor, periodId: string): Promise<SettlementStatementEntity[]> {
     return this.tx.run(async (manager) => {
-      const period = await manager.findOneBy(CommissionPeriodEntity, { id: periodId });
-      if (!period) throw notFound('CommissionPeriod', periodId);
+      // Locked before the ledger is read: an adjustment being approved into this period either commits
+      // first (and is in the statement) or waits and then finds the period no longer open for postings.
+      const period = await lockPeriod(manager, periodId);
       if (period.status !== PeriodStatus.CALCULATED)
         throw conflict('PERIOD_NOT_CALCULATED', `Period ${period.periodKey} is ${period.status}`, {
+          field: 'periodId',
+        });
+      // A run appends its batches in transactions of their own, without this lock: its unwritten
+      // batches would land in the period after its statements are built.
+      const running = await manager
+        .getRepository(CommissionRunEntity)
+        .createQueryBuilder('r')
+        .innerJoin(JobEntity, 'j', 'j.id = r.jobId')
+        .where('r.periodId = :periodId', { periodId })
+        .andWhere('j.status IN (:...live)', { live: [JobStatus.QUEUED, JobStatus.RUNNING] })
+        .getCount();
+      if (running > 0)
+        throw conflict('COMMISSION_RUN_IN_PROGRESS', `A commission run of ${period.periodKey} has not finished`, {
           field: 'periodId',
         });
       const accruals = await manager.find(CommissionAccrualEntity, {
@@ -357,8 +416,7 @@ export class SettlementService {
   async transitionPeriod(actor: Actor, periodId: string, to: string): Promise<CommissionPeriodEntity> {
     if (!SETTLEMENT_MOVES.includes(to)) throw badInput('to', 'NOT_A_SETTLEMENT_MOVE');
     await this.tx.run(async (manager) => {
-      const period = await manager.findOneBy(CommissionPeriodEntity, { id: periodId });
-      if (!period) throw notFound('CommissionPeriod', periodId);
+      const period = await lockPeriod(manager, periodId);
       if (to === PeriodStatus.APPROVED) {
         const pending = await manager
           .getRepository(SettlementStatementEntity)

@@ -137,12 +137,20 @@ describe('statementToCsv', () => {
     expect(lineRows[3]![4]).toBe(`'\rCR, "quoted"`);
     const sum = lineRows.reduce((a, r) => a.plus(Money.parse(r[5]!, 'CNY')), Money.zero('CNY'));
     expect(sum.toDecimalString()).toBe(LINES_TOTAL);
-    const totals = rows.slice(6).map((r) => [r[1], r[5]]);
+    const totals = rows.slice(6, 10).map((r) => [r[1], r[5]]);
     expect(totals).toEqual([
       ['合计 Lines total', LINES_TOTAL],
       ['不含税金额 Net', LINES_TOTAL],
       ['税额 VAT 6%', '600074.08'], // 10001234.74 × 0.06 = 600074.0844
       ['价税合计 Gross payable', '10601308.82'],
+    ]);
+    // The same header facts as the PDF and XLSX (the partner name neutralised like every text cell).
+    expect(rows.slice(10).map((r) => [r[1], r[4]])).toEqual([
+      ['对账单号 Statement No.', 'GY-ST-202611-0001'],
+      ['合作机构 Partner', "'=北京云途旅行社有限公司 (91110000802100433B)"],
+      ['收款账户 Account', '6222020200000000001'],
+      ['结算周期 Period', '2026-11'],
+      ['币种 Currency', 'CNY'],
     ]);
     // Every text cell in the file is safe: nothing but a neutralised cell starts with a trigger.
     for (const r of rows) for (const c of r.slice(1, 5)) expect(/^[=+\-@\t\r]/.test(c)).toBe(false);

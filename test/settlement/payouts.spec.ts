@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,6 +7,8 @@ import { AuditRecordEntity } from '../../src/audit/entities/audit-record.entity'
 import { Role } from '../../src/auth/roles';
 import { checkPain001Totals, validateXml } from '../../src/settlement/iso20022';
 import { PayoutEntity, PayoutSignoffEntity } from '../../src/settlement/payouts/entities/payout.entities';
+import { PayoutsService } from '../../src/settlement/payouts/payouts.service';
+import { TransactionService } from '../../src/database/transaction.service';
 import { databases, errorOf, GqlResponse, ok, TestApp, testConfig } from '../support/harness';
 import {
   createPlan,
@@ -34,6 +37,14 @@ const DEBTOR = {
   PAYOUT_DEBTOR_BIC: 'GYBKCNBJ',
 };
 const BJ_ACCOUNT = '6222020200000000001';
+const OWN_ACCOUNT = DEBTOR.PAYOUT_DEBTOR_ACCOUNT.replace(/\s/g, '');
+/** The sample as if our bank had sent it: every statement's own account (Stmt/Acct) made the debtor account. */
+const asOwnStatement = (xml: string): string =>
+  xml.replace(
+    /(<Stmt>[\s\S]*?<Acct>)([\s\S]*?)(<\/Acct>)/g,
+    (_all, open: string, body: string, close: string) =>
+      open + body.replace(/<IBAN>[^<]*<\/IBAN>|<Othr>[\s\S]*?<\/Othr>/, `<Othr><Id>${OWN_ACCOUNT}</Id></Othr>`) + close,
+  );
 const SH_IBAN = 'DE89370400440532013000';
 
 const STATEMENT_FIELDS = 'id number status gross { amount } net { amount } tax { amount } linesTotal { amount }';
@@ -42,7 +53,10 @@ const PREPARE_STATEMENT = 'mutation($id: ID!) { prepareStatement(id: $id) { id s
 const APPROVE_STATEMENT = 'mutation($id: ID!) { approveStatement(id: $id) { id status } }';
 const TRANSITION = 'mutation($i: TransitionPeriodInput!) { transitionPeriod(input: $i) { id status } }';
 const SET_ACCOUNT = `mutation($i: SetPartnerBankAccountInput!) { setPartnerBankAccount(input: $i) {
-  partnerId accountName accountMasked isIban bankName bic cnaps invoiceTolerance { amount } version } }`;
+  partnerId accountName accountMasked isIban bankName bic cnaps version } }`;
+const TERMS_FIELDS = 'partnerId taxRate pricesIncludeTax invoiceTolerance { amount currency }';
+const SET_TERMS = `mutation($i: SetSettlementTermsInput!) { setSettlementTerms(input: $i) { ${TERMS_FIELDS} } }`;
+const TERMS = `query($p: ID!) { settlementTerms(partnerId: $p) { ${TERMS_FIELDS} } }`;
 const ACCOUNT = 'query($p: ID!) { partnerBankAccount(partnerId: $p) { partnerId accountMasked } }';
 const INVOICE_FIELDS = `id statementId number issuedOn amount { amount } tax { amount } total { amount }
   amountDifference { amount } taxDifference { amount } tolerance { amount } matchesStatement`;
@@ -65,6 +79,8 @@ const CAMT_IMPORT = `mutation($c: String!) { importBankStatement(input: { conten
   importId messageId version entryCount matched { payoutId entryRef endToEndId matchedBy }
   exceptions { entryRef endToEndId amount { amount currency } bookingDate reason payoutIds }
   ignored { entryRef reason } } }`;
+
+type Acc0 = { partnerBankAccount: { accountMasked: string } | null };
 
 interface StatementNode {
   id: string;
@@ -161,6 +177,40 @@ async function approvedStatements(
   return { fx, jan, bj, sh };
 }
 
+/** The period CLOSED, both partners' accounts on file and invoices matching their statements. */
+async function readyToBatch(
+  t: TestApp,
+  statements: { bj: StatementNode; sh: StatementNode; jan: string; fx: CommissionFixture },
+): Promise<void> {
+  ok(await t.gql(TRANSITION, { i: { periodId: statements.jan, to: 'CLOSED' } }, 'approver'));
+  const { fx, bj, sh } = statements;
+  ok(
+    await t.gql(
+      SET_ACCOUNT,
+      { i: { partnerId: fx.bank.partnerBj, accountName: 'P-BJ', accountNumber: BJ_ACCOUNT, cnaps: '102100099996' } },
+      'finance',
+    ),
+  );
+  ok(
+    await t.gql(
+      SET_ACCOUNT,
+      { i: { partnerId: fx.bank.partnerSh, accountName: 'P-SH', iban: SH_IBAN, bic: 'COBADEFFXXX' } },
+      'finance',
+    ),
+  );
+  for (const [s, n] of [
+    [bj, '31000001'],
+    [sh, '32000001'],
+  ] as const)
+    ok(
+      await t.gql(
+        RECORD_INVOICE,
+        { i: { statementId: s.id, number: n, date: '2026-02-10', amount: s.net.amount, tax: s.tax.amount } },
+        'finance',
+      ),
+    );
+}
+
 describe.each(databases())('payouts on %s', (db) => {
   let t: TestApp;
   let fx: CommissionFixture;
@@ -232,7 +282,6 @@ describe.each(databases())('payouts on %s', (db) => {
       bankName: '中国工商银行北京分行',
       bic: null,
       cnaps: '102100099996',
-      invoiceTolerance: { amount: '0.00' },
       version: 1,
     });
     ok(
@@ -244,7 +293,6 @@ describe.each(databases())('payouts on %s', (db) => {
             accountName: 'Partner P-SH Ltd',
             iban: 'DE89 3704 0044 0532 0130 00',
             bic: 'COBADEFFXXX',
-            invoiceTolerance: '0.50',
           },
         },
         'admin',
@@ -263,6 +311,43 @@ describe.each(databases())('payouts on %s', (db) => {
     });
     expect(errorOf(await gql(ACCOUNT, { p: fx.bank.partnerBj }, 'partner-sh')).code).toBe('NOT_FOUND');
     expect(ok(await gql<Acc>(ACCOUNT, { p: fx.bank.partnerHd }, 'finance')).partnerBankAccount).toBeNull();
+  });
+
+  it('the invoice tolerance is a settlement term: set before any account is on file, default 0, partners read their own', async () => {
+    type Terms = { settlementTerms: Record<string, unknown> };
+    expect(ok(await gql<Terms>(TERMS, { p: fx.bank.partnerHd }, 'finance')).settlementTerms).toEqual({
+      partnerId: fx.bank.partnerHd,
+      taxRate: '0.06',
+      pricesIncludeTax: false,
+      invoiceTolerance: { amount: '0.00', currency: 'CNY' },
+    });
+    const terms = { partnerId: fx.bank.partnerHd, taxRate: '0.06', pricesIncludeTax: false };
+    expect(errorOf(await gql(SET_TERMS, { i: { ...terms, invoiceTolerance: '-0.01' } }, 'finance'))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'invoiceTolerance',
+      reason: 'NEGATIVE',
+    });
+    expect(errorOf(await gql(SET_TERMS, { i: { ...terms, invoiceTolerance: '1' } }, 'partner-bj')).code).toBe(
+      'FORBIDDEN',
+    );
+    // Hangzhou has no account on file, and its tolerance can be agreed all the same.
+    expect(ok(await gql<Acc0>(ACCOUNT, { p: fx.bank.partnerHd }, 'finance')).partnerBankAccount).toBeNull();
+    ok(await gql(SET_TERMS, { i: { ...terms, invoiceTolerance: '1.20' } }, 'finance'));
+    // Changing the VAT terms later without naming the tolerance keeps it.
+    const kept = ok(await gql<{ setSettlementTerms: Record<string, unknown> }>(SET_TERMS, { i: terms }, 'finance'));
+    expect(kept.setSettlementTerms).toMatchObject({ invoiceTolerance: { amount: '1.20' } });
+    // Shanghai allows 0.50 (used below); Beijing keeps the default 0.
+    ok(
+      await gql(
+        SET_TERMS,
+        { i: { partnerId: fx.bank.partnerSh, taxRate: '0.06', pricesIncludeTax: false, invoiceTolerance: '0.50' } },
+        'finance',
+      ),
+    );
+    expect(
+      ok(await gql<Terms>(TERMS, { p: fx.bank.partnerSh }, 'partner-sh')).settlementTerms.invoiceTolerance,
+    ).toEqual({ amount: '0.50', currency: 'CNY' });
+    expect(errorOf(await gql(TERMS, { p: fx.bank.partnerSh }, 'partner-bj')).code).toBe('NOT_FOUND');
   });
 
   it('only approved statements of CLOSED periods with an invoice that matches within the tolerance can be batched', async () => {
@@ -453,6 +538,15 @@ describe.each(databases())('payouts on %s', (db) => {
     const asBj = await batchOf(released.id, 'partner-bj');
     expect(asBj.payouts.map((p) => p.partnerId)).toEqual([fx.bank.partnerBj]);
     expect([asBj.total.amount, asBj.payoutCount]).toEqual(['212.00', 1]);
+    // The pain.001 names every partner of the batch: no link for partner users, and no download.
+    expect([asBj.fileUrl, (await batchOf(released.id)).fileUrl]).toEqual([
+      null,
+      `/payout-batches/${released.id}/pain.001.xml`,
+    ]);
+    const partnerBearer = `Bearer ${await t.tokenFor('partner-bj')}`;
+    expect(
+      (await t.http().get(`/payout-batches/${released.id}/pain.001.xml`).set('authorization', partnerBearer)).status,
+    ).toBe(403);
     const asSh = await batchOf(released.id, 'manager-sh');
     expect(asSh.payouts.map((p) => p.statementNumber)).toEqual(['ST-2026-01-P-SH']);
     type List = {
@@ -532,8 +626,35 @@ describe.each(databases())('payouts on %s', (db) => {
     });
   });
 
+  it('camt.053: a statement of another account is refused whole, naming both accounts', async () => {
+    const foreign = await gql(
+      CAMT_IMPORT,
+      { c: b64(CAMT('handelsbanken/camt_053_ver_2_extended_uk_account.xml')) },
+      'finance',
+    );
+    expect(errorOf(foreign)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'file',
+      reason: 'STATEMENT_ACCOUNT_MISMATCH',
+      expectedAccount: OWN_ACCOUNT,
+    });
+    const [stmt] = errorOf(foreign).statements as { id: string; account: string }[];
+    expect(stmt?.account).toMatch(/^GB/);
+    expect(foreign.errors?.[0]?.message).toContain(OWN_ACCOUNT);
+    // Nothing recorded: no import row, no audit row.
+    expect(await t.dataSource.getRepository(AuditRecordEntity).countBy({ action: 'bankStatement.import' })).toBe(0);
+    // A file with one statement of ours and one of another account is refused too.
+    const ours = asOwnStatement(CAMT('handelsbanken/camt_053_ver_2_extended_uk_account.xml'));
+    const mixed = ours.replace(
+      /<\/Stmt>/,
+      (end) =>
+        `${end}${/<Stmt>[\s\S]*?<\/Stmt>/.exec(CAMT('handelsbanken/camt_053_ver_2_extended_uk_account.xml'))?.[0] ?? ''}`,
+    );
+    expect(errorOf(await gql(CAMT_IMPORT, { c: b64(mixed) }, 'finance')).reason).toBe('STATEMENT_ACCOUNT_MISMATCH');
+  });
+
   it('camt.053: real samples give their expected exceptions; a file failing its XSD is refused', async () => {
-    const uk = await camt(CAMT('handelsbanken/camt_053_ver_2_extended_uk_account.xml'));
+    const uk = await camt(asOwnStatement(CAMT('handelsbanken/camt_053_ver_2_extended_uk_account.xml')));
     expect(uk).toMatchObject({ messageId: 'CAMT06342120150429015', version: 'camt.053.001.02', entryCount: 2 });
     expect(uk.matched).toEqual([]);
     expect(uk.exceptions).toEqual([
@@ -548,7 +669,7 @@ describe.each(databases())('payouts on %s', (db) => {
     ]);
     expect(uk.ignored).toEqual([{ entryRef: '3321251633201504280000100002', reason: 'NOT_A_DEBIT' }]);
 
-    const fi = await camt(CAMT('fffs-finland/FI_camt_053_sample.xml.xml'));
+    const fi = await camt(asOwnStatement(CAMT('fffs-finland/FI_camt_053_sample.xml.xml')));
     expect(fi.entryCount).toBe(10);
     expect(fi.matched).toEqual([]);
     // Four debit entries, two of them batch bookings: one exception per transaction, with its own amount.
@@ -574,7 +695,7 @@ describe.each(databases())('payouts on %s', (db) => {
     const [pBj] = released.payouts as [PayoutNode, PayoutNode];
     const pSh = reBatch.payouts[0] as PayoutNode;
     // Handelsbanken's outgoing batch booking with two of its references replaced by ours.
-    const outgoing = CAMT('handelsbanken/ISO20022_camt053_extended_SE_outgoing_payments_example.xml')
+    const outgoing = asOwnStatement(CAMT('handelsbanken/ISO20022_camt053_extended_SE_outgoing_payments_example.xml'))
       .replace('<EndToEndId>Own reference 21</EndToEndId>', `<EndToEndId>${compact(pBj.id).toUpperCase()}</EndToEndId>`)
       .replace(/<Amt Ccy="SEK">11367<\/Amt>/g, '<Amt Ccy="CNY">212.00</Amt>')
       .replace('<EndToEndId>Own reference 22</EndToEndId>', `<EndToEndId>${compact(pSh.id)}</EndToEndId>`);
@@ -600,7 +721,7 @@ describe.each(databases())('payouts on %s', (db) => {
     ]);
 
     // Šiaulių bankas: no EndToEndIds; one debit turned into Shanghai's payout by amount, account and date.
-    const noRefs = CAMT('siauliu-bankas-lt/statement_1.xml')
+    const noRefs = asOwnStatement(CAMT('siauliu-bankas-lt/statement_1.xml'))
       .replace(/<Amt Ccy="EUR">2734\.58<\/Amt>/g, '<Amt Ccy="CNY">53.00</Amt>')
       .replace('<IBAN>LT007180000000000002</IBAN>', `<IBAN>${SH_IBAN}</IBAN>`)
       .replace(/<Dt>2015-05-20<\/Dt>/g, '<Dt>2026-02-16</Dt>');
@@ -678,6 +799,42 @@ describe.each(databases())('payouts on %s', (db) => {
     expect(amountAfter('合计 Lines total')).toBe(fenOf(bj.linesTotal.amount));
     expect(amountAfter('价税合计 Gross payable')).toBe(fenOf(bj.gross.amount));
     expect(fenOf(bj.linesTotal.amount)).toBe(20000n); // two activations at 100.00: the ledger
+
+    // 收款账户: the account on file, masked, the same in the PDF, the CSV and the XLSX.
+    const accountLine = '合作机构P-BJ · 6222***********0001 · 中国工商银行北京分行';
+    expect(
+      text
+        .split('\n')
+        .find((l) => l.includes('收款账户 Account'))
+        ?.trim(),
+    ).toBe(`收款账户 Account: ${accountLine}`);
+    type Downloads = { statement: { downloads: { csv: string; xlsx: string; pdf: string } } };
+    const { downloads } = ok(
+      await gql<Downloads>(
+        'query($id: ID!) { statement(id: $id) { downloads { csv xlsx pdf } } }',
+        { id: bj.id },
+        'partner-bj',
+      ),
+    ).statement;
+    expect(downloads.pdf).toBe(`/statements/${bj.id}/export.pdf`);
+    const csv = await t.http().get(downloads.csv).set('authorization', bearer);
+    expect(csv.text).toContain(`,收款账户 Account,,,${accountLine},`);
+    const xlsx = await t
+      .http()
+      .get(downloads.xlsx)
+      .set('authorization', bearer)
+      .buffer(true)
+      .parse((r, cb) => {
+        const parts: Buffer[] = [];
+        r.on('data', (d: Buffer) => parts.push(d));
+        r.on('end', () => cb(null, Buffer.concat(parts)));
+      });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as ExcelJS.Buffer);
+    const sheet = wb.worksheets[0];
+    const accountRow = sheet?.getRow(3);
+    expect([accountRow?.getCell(1).value, accountRow?.getCell(3).value]).toEqual(['收款账户 Account', accountLine]);
+    for (const body of [text, csv.text]) expect(body).not.toContain(BJ_ACCOUNT);
   });
 });
 
@@ -692,33 +849,7 @@ describe.each(databases())('a pain.001 that fails the XSD is not released, on %s
     fs.copyFileSync(path.join(DATA, 'xsd/pain.001.001.03.ch.02.xsd'), path.join(xsdDir, 'pain.001.001.03.xsd'));
     t = await TestApp.start(db, { ...DEBTOR, ISO20022_XSD_DIR: xsdDir });
     statements = await approvedStatements(t);
-    ok(await t.gql(TRANSITION, { i: { periodId: statements.jan, to: 'CLOSED' } }, 'approver'));
-    const { fx, bj, sh } = statements;
-    ok(
-      await t.gql(
-        SET_ACCOUNT,
-        { i: { partnerId: fx.bank.partnerBj, accountName: 'P-BJ', accountNumber: BJ_ACCOUNT, cnaps: '102100099996' } },
-        'finance',
-      ),
-    );
-    ok(
-      await t.gql(
-        SET_ACCOUNT,
-        { i: { partnerId: fx.bank.partnerSh, accountName: 'P-SH', iban: SH_IBAN, bic: 'COBADEFFXXX' } },
-        'finance',
-      ),
-    );
-    for (const [s, n] of [
-      [bj, '31000001'],
-      [sh, '32000001'],
-    ] as const)
-      ok(
-        await t.gql(
-          RECORD_INVOICE,
-          { i: { statementId: s.id, number: n, date: '2026-02-10', amount: s.net.amount, tax: s.tax.amount } },
-          'finance',
-        ),
-      );
+    await readyToBatch(t, statements);
   }, 180_000);
   afterAll(async () => {
     await t.close();
@@ -737,6 +868,9 @@ describe.each(databases())('a pain.001 that fails the XSD is not released, on %s
     expect(approved.validationErrors.length).toBeGreaterThan(0);
     expect(approved.validationErrors[0]).toMatch(/Document|namespace|No matching global declaration/);
     expect(approved.payouts.map((p) => p.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    // The XSD errors describe the whole file (every partner's name and account): bank-side only.
+    const asPartner = ok(await t.gql<{ payoutBatch: BatchNode }>(BATCH, { id: batch.id }, 'partner-bj')).payoutBatch;
+    expect([asPartner.status, asPartner.validationErrors, asPartner.payouts.length]).toEqual(['INVALID', [], 1]);
     const bearer = `Bearer ${await t.tokenFor('approver')}`;
     expect((await t.http().get(`/payout-batches/${batch.id}/pain.001.xml`).set('authorization', bearer)).status).toBe(
       404,
@@ -771,4 +905,81 @@ describe('payout configuration', () => {
       cnaps: '313100000013',
     });
   });
+});
+
+describe.each(databases())('a payout is paid once, whatever the matcher says, on %s', (db) => {
+  let t: TestApp;
+  let payouts: PayoutNode[];
+
+  beforeAll(async () => {
+    t = await TestApp.start(db, DEBTOR);
+    const statements = await approvedStatements(t);
+    await readyToBatch(t, statements);
+    const batch = ok(
+      await t.gql<{ preparePayoutBatch: BatchNode }>(PREPARE, { ids: [statements.bj.id, statements.sh.id] }, 'finance'),
+    ).preparePayoutBatch;
+    payouts = ok(await t.gql<{ approvePayoutBatch: BatchNode }>(APPROVE, { id: batch.id }, 'approver'))
+      .approvePayoutBatch.payouts;
+    expect(payouts.map((p) => p.status)).toEqual(['RELEASED', 'RELEASED']);
+  }, 180_000);
+  afterAll(() => t.close());
+
+  const stored = (id: string): Promise<PayoutEntity> =>
+    t.dataSource.getRepository(PayoutEntity).findOneByOrFail({ id });
+
+  it('the pay step itself refuses a payout that is already PAID (no matcher in between)', async () => {
+    const [pBj] = payouts as [PayoutNode];
+    const service = t.get(PayoutsService);
+    const tx = t.get(TransactionService);
+    const pay = (entryRef: string): Promise<boolean> =>
+      tx.run((m) => service.markPaid(m, pBj.id, { entryRef, bookingDate: '2026-02-16', matchedBy: 'END_TO_END_ID' }));
+    const before = await stored(pBj.id);
+    expect(await pay('ENTRY-1')).toBe(true);
+    expect(await pay('ENTRY-2')).toBe(false);
+    expect(await pay('ENTRY-3')).toBe(false);
+    const after = await stored(pBj.id);
+    expect([after.status, after.paidEntryRef, after.version]).toEqual(['PAID', 'ENTRY-1', before.version + 1]);
+  });
+
+  if (db === 'mysql')
+    it('two imports that both read the payout as unpaid: exactly one pays it, the other reports ALREADY_PAID', async () => {
+      const pSh = payouts[1] as PayoutNode;
+      const file = asOwnStatement(CAMT('handelsbanken/ISO20022_camt053_extended_SE_outgoing_payments_example.xml'))
+        .replace('<EndToEndId>Own reference 21</EndToEndId>', `<EndToEndId>${compact(pSh.id)}</EndToEndId>`)
+        .replace(/<Amt Ccy="SEK">11367<\/Amt>/g, '<Amt Ccy="CNY">53.00</Amt>');
+      // Barrier: each import waits after reading its candidates until the other has read them too, so
+      // both matchers see the payout RELEASED and both reach the pay step.
+      const service = t.get(PayoutsService) as unknown as {
+        matchCandidates: (...args: unknown[]) => Promise<unknown>;
+      };
+      const before = await stored(pSh.id);
+      const original = service.matchCandidates.bind(service);
+      let arrived = 0;
+      let release = (): void => undefined;
+      const bothRead = new Promise<void>((resolve) => (release = resolve));
+      const spy = jest.spyOn(service, 'matchCandidates').mockImplementation(async (...args: unknown[]) => {
+        const candidates = await original(...args);
+        arrived += 1;
+        if (arrived === 2) release();
+        await bothRead;
+        return candidates;
+      });
+      try {
+        const results = await Promise.all(
+          [1, 2].map(
+            async () =>
+              ok(await t.gql<{ importBankStatement: CamtResult }>(CAMT_IMPORT, { c: b64(file) }, 'finance'))
+                .importBankStatement,
+          ),
+        );
+        expect(arrived).toBe(2);
+        expect(results.map((r) => r.matched.length).sort()).toEqual([0, 1]);
+        const late = results.find((r) => r.matched.length === 0);
+        expect(late?.exceptions.find((e) => e.payoutIds.includes(pSh.id))?.reason).toBe('ALREADY_PAID');
+      } finally {
+        spy.mockRestore();
+      }
+      const after = await stored(pSh.id);
+      expect([after.status, after.matchedBy, after.version]).toEqual(['PAID', 'END_TO_END_ID', before.version + 1]);
+    });
 });

@@ -457,6 +457,12 @@ describe.each(databases())('claims, reconciliation, disputes and adjustments on 
       code: 'BAD_USER_INPUT',
       reason: 'BROKEN_UTF8',
     });
+    // Neither UTF-8 nor GBK: a GBK file with a lead byte cut off from its trail byte.
+    expect(errorOf(await importClaim(bj.id, 'claim-broken-gbk.csv', 'partner-bj'))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'file',
+      reason: 'UNKNOWN_ENCODING',
+    });
     expect(
       errorOf(
         await gql(IMPORT, { i: { statementId: bj.id, format: 'CSV', contentBase64: '%%%not base64%%%' } }, 'finance'),

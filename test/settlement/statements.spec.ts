@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { AuditRecordEntity } from '../../src/audit/entities/audit-record.entity';
 import { Role } from '../../src/auth/roles';
 import { Money } from '../../src/common/money';
+import { SettlementStatementEntity } from '../../src/settlement/entities/settlement.entities';
 import { databases, errorOf, GqlResponse, ok, TestApp } from '../support/harness';
 import {
   accruals,
@@ -203,6 +204,8 @@ describe.each(databases())('settlement statements on %s', (db) => {
     const totalOf = (label: string): bigint => fenOf(rows.find((r) => r[1]?.startsWith(label))?.[5] ?? 'x');
     expect(totalOf('合计')).toBe(ledgerBj);
     expect(totalOf('价税合计')).toBe(fenOf(bj.gross.amount));
+    // No account on file yet: the statement says so rather than leaving the line blank.
+    expect(rows.find((r) => r[1] === '收款账户 Account')?.[4]).toBe('未登记 not on file');
     const lineSum = rows
       .slice(1)
       .filter((r) => /^\d+$/.test(r[0] ?? ''))
@@ -248,6 +251,12 @@ describe.each(databases())('settlement statements on %s', (db) => {
       code: 'FORBIDDEN',
       rule: 'FOUR_EYES',
     });
+    // The data model refuses it as well: a statement decided by its preparer cannot be stored.
+    const repo = t.dataSource.getRepository(SettlementStatementEntity);
+    const preparedBy = (await repo.findOneByOrFail({ id: bj.id })).preparedById;
+    await expect(repo.update({ id: bj.id }, { approvedById: preparedBy })).rejects.toThrow();
+    await expect(repo.update({ id: bj.id }, { rejectedById: preparedBy })).rejects.toThrow();
+    expect((await repo.findOneByOrFail({ id: bj.id })).status).toBe('PREPARED');
     expect(errorOf(await gql(REJECT, { i: { id: bj.id, reason: '' } }, 'approver')).code).toBe('BAD_USER_INPUT');
     const rejected = ok(
       await gql<{ rejectStatement: { status: string; rejectReason: string } }>(

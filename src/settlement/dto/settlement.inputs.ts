@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { RateScalar } from '../../graphql/scalars';
+import { DecimalScalar, RateScalar } from '../../graphql/scalars';
 import { StatementStatus } from '../settlement.enums';
 
 @InputType()
@@ -45,4 +45,13 @@ export class SetSettlementTermsInput {
   @Field(() => ID) @IsUUID() partnerId!: string;
   @Field(() => RateScalar, { description: 'VAT rate, e.g. "0.06"' }) @IsString() @Length(1, 20) taxRate!: string;
   @Field({ description: 'Whether contract prices include VAT (含税)' }) @IsBoolean() pricesIncludeTax!: boolean;
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'Largest difference between invoice and statement (金额 and 税额 each) still accepted; omitted: unchanged (0 when new)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 20)
+  invoiceTolerance?: string;
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, VersionColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, VersionColumn } from 'typeorm';
 import {
   BoolColumn,
   CurrencyColumn,
@@ -13,7 +13,11 @@ import { CommissionPeriodEntity } from '../../commissions/entities/commission-pe
 import { PartnerEntity } from '../../partners/entities/partner.entity';
 import { ProgramEntity } from '../../programs/entities/program.entity';
 
-/** Tax terms per partner (VAT rate, whether contract prices include it). Missing row = 6% exclusive. */
+/**
+ * Settlement terms per partner: VAT rate, whether contract prices include it, and the invoice tolerance
+ * (largest difference between the partner's 发票 and the statement still accepted, minor units).
+ * Missing row = 6% exclusive, tolerance 0.
+ */
 @Entity({ name: 'settlement_partner_terms' })
 @Index('uq_settlement_partner_terms_partner', ['partnerId'], { unique: true })
 export class SettlementPartnerTermsEntity {
@@ -24,19 +28,25 @@ export class SettlementPartnerTermsEntity {
   partner?: PartnerEntity;
   @RateColumn() taxRate!: string;
   @BoolColumn() pricesIncludeTax!: boolean;
+  @MoneyColumn() invoiceTolerance!: bigint;
   @VersionColumn() version!: number;
   @InstantColumn() createdAt!: Date;
   @InstantColumn() updatedAt!: Date;
 }
 
 /**
- * 结算单: one per partner per period. Four eyes: preparedById and approvedById are both stored and the
- * approving UPDATE only matches when they differ (and the status is still PREPARED).
+ * 结算单: one per partner per period. Four eyes: preparedById and approvedById are both stored, the
+ * approving UPDATE only matches when they differ (and the status is still PREPARED), and a CHECK refuses
+ * a row approved or rejected by its preparer.
  */
 @Entity({ name: 'settlement_statements' })
 @Index('uq_settlement_statements_number', ['number'], { unique: true })
 @Index('uq_settlement_statements_period_partner', ['periodId', 'partnerId'], { unique: true })
 @Index('ix_settlement_statements_partner', ['partnerId'])
+@Check(
+  'chk_settlement_statements_four_eyes',
+  '(approved_by_id IS NULL OR approved_by_id <> prepared_by_id) AND (rejected_by_id IS NULL OR rejected_by_id <> prepared_by_id)',
+)
 export class SettlementStatementEntity {
   @IdColumn() id!: string;
   @VarcharColumn(64) number!: string;

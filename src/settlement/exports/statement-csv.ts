@@ -1,4 +1,10 @@
-import { type StatementDocument, formatRate, neutraliseCell, statementTotals } from './statement-document';
+import {
+  type StatementDocument,
+  formatRate,
+  neutraliseCell,
+  statementFacts,
+  statementTotals,
+} from './statement-document';
 
 export const STATEMENT_COLUMNS = [
   '序号 No.',
@@ -21,7 +27,9 @@ function textField(value: string): string {
 /**
  * The statement as CSV for finance and for partners: UTF-8 with a BOM (so
  * Excel and WPS open Chinese correctly), CRLF line ends, one row per line,
- * then labelled total rows. Amounts are plain decimals ("1234.56") from
+ * then labelled total rows, then the header facts of the PDF and XLSX (statement
+ * number, partner, account on file, period, currency) as labelled rows, so the
+ * first row stays the column header for tools that read the file back. Amounts are plain decimals ("1234.56") from
  * integer minor units; every text cell is neutralised against formula injection.
  */
 export function statementToCsv(doc: StatementDocument): Buffer {
@@ -50,5 +58,7 @@ export function statementToCsv(doc: StatementDocument): Buffer {
     ),
   );
   rows.push(total('价税合计 Gross payable', t.gross.toDecimalString()));
+  for (const [label, value] of statementFacts(doc))
+    rows.push(['', textField(label), '', '', textField(value), ''].join(','));
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.join('\r\n') + '\r\n', 'utf8')]);
 }

@@ -12,6 +12,7 @@ export interface StatementLine {
 
 export interface StatementDocument {
   number: string;
+  /** account: the partner's account on file (收款账户) as shown to people — masked, never the full number. */
   partner: { name: string; uscc?: string; account: string };
   /** e.g. "2026-11" */
   period: string;
@@ -62,6 +63,17 @@ export function statementTotals(doc: StatementDocument): StatementTotals {
   const netMinor = new D(linesTotal.minor.toString()).div(rate.plus(1)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
   const net = Money.ofMinor(BigInt(netMinor.toFixed(0)), doc.currency);
   return { linesTotal, net, tax: linesTotal.minus(net), gross: linesTotal };
+}
+
+/** The header facts every export shows, in this order, with the same labels. */
+export function statementFacts(doc: StatementDocument): [string, string][] {
+  return [
+    ['对账单号 Statement No.', doc.number],
+    ['合作机构 Partner', doc.partner.name + (doc.partner.uscc ? ` (${doc.partner.uscc})` : '')],
+    ['收款账户 Account', doc.partner.account],
+    ['结算周期 Period', doc.period],
+    ['币种 Currency', doc.currency],
+  ];
 }
 
 /** "6%" / "0.5%" for display. */

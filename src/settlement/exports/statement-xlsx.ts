@@ -5,6 +5,7 @@ import {
   formatRate,
   moneyToSpreadsheetNumber,
   neutraliseCell,
+  statementFacts,
   statementTotals,
 } from './statement-document';
 
@@ -34,13 +35,7 @@ export async function statementToXlsx(doc: StatementDocument): Promise<Buffer> {
     { key: 'description', width: 40 },
     { key: 'amount', width: 18, style: { numFmt: MONEY_FORMAT } },
   ];
-  const meta: [string, string][] = [
-    ['对账单号 Statement No.', doc.number],
-    ['合作机构 Partner', doc.partner.name + (doc.partner.uscc ? ` (${doc.partner.uscc})` : '')],
-    ['收款账户 Account', doc.partner.account],
-    ['结算周期 Period', doc.period],
-    ['币种 Currency', doc.currency],
-  ];
+  const meta = statementFacts(doc);
   meta.forEach(([label, value], i) => {
     const row = ws.getRow(i + 1);
     row.getCell(1).value = label;

@@ -12,6 +12,13 @@ export class StatementLine {
   @Field(() => MoneyModel) amount!: MoneyModel;
 }
 
+@ObjectType('StatementDownloads')
+export class StatementDownloads {
+  @Field() csv!: string;
+  @Field() xlsx!: string;
+  @Field() pdf!: string;
+}
+
 @ObjectType('Statement', { description: '结算单: one per partner per period' })
 export class Statement {
   @Field(() => ID) id!: string;
@@ -35,6 +42,8 @@ export class Statement {
   @Field(() => String, { nullable: true }) rejectReason!: string | null;
   @Field(() => Int) version!: number;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => StatementDownloads, { description: 'Authenticated downloads (send the same bearer token or API key)' })
+  downloads!: StatementDownloads;
 }
 
 @ObjectType('SettlementTerms')
@@ -42,4 +51,6 @@ export class SettlementTerms {
   @Field(() => ID) partnerId!: string;
   @Field(() => RateScalar) taxRate!: string;
   @Field() pricesIncludeTax!: boolean;
+  @Field(() => MoneyModel, { description: 'Largest invoice difference accepted before a payout (default 0)' })
+  invoiceTolerance!: MoneyModel;
 }

@@ -6,7 +6,7 @@ import { maskAccount } from './payout-gate';
 import { PayoutBatchStatus, PayoutStatus } from './payout.enums';
 import type { InvoiceCheck } from './payouts.service';
 
-export function toBankAccount(a: PartnerBankAccountEntity, currency: string): PartnerBankAccount {
+export function toBankAccount(a: PartnerBankAccountEntity): PartnerBankAccount {
   return {
     partnerId: a.partnerId,
     accountName: a.accountName,
@@ -15,7 +15,6 @@ export function toBankAccount(a: PartnerBankAccountEntity, currency: string): Pa
     bankName: a.bankName,
     bic: a.bic,
     cnaps: a.cnaps,
-    invoiceTolerance: MoneyModel.of(Money.ofMinor(a.invoiceTolerance, currency)),
     version: a.version,
     updatedAt: a.updatedAt,
   };

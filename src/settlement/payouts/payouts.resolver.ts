@@ -1,11 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '../../auth/actor';
 import { ApiScopes, CurrentActor, Roles } from '../../auth/decorators';
 import { ALL_ROLES, Role } from '../../auth/roles';
 import { unauthenticated } from '../../common/domain-error';
 import { Money } from '../../common/money';
-import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Connection, ConnectionResult, PageArgs } from '../../graphql/connection';
 import { GqlContext } from '../../graphql/context';
 import { groupByKey } from '../../graphql/loaders';
@@ -51,7 +49,7 @@ export class PayoutBatchesResolver {
     description: 'A payout batch (partner users: one paying them, showing their payouts only)',
   })
   async payoutBatch(@CurrentActor() actor: Actor, @Args('id', { type: () => ID }) id: string): Promise<PayoutBatch> {
-    return toPayoutBatch(await this.service.getBatch(actor, id));
+    return this.forViewer(actor, toPayoutBatch(await this.service.getBatch(actor, id)));
   }
 
   @Query(() => PayoutBatchConnection)
@@ -61,7 +59,18 @@ export class PayoutBatchesResolver {
     @Args('filter', { nullable: true }) filter?: PayoutBatchesFilter,
   ): Promise<ConnectionResult<PayoutBatch>> {
     const c = await this.service.listBatches(actor, filter ?? {}, page);
-    return { ...c, edges: c.edges.map((e) => ({ cursor: e.cursor, node: toPayoutBatch(e.node) })) };
+    return {
+      ...c,
+      edges: c.edges.map((e) => ({ cursor: e.cursor, node: this.forViewer(actor, toPayoutBatch(e.node)) })),
+    };
+  }
+
+  /**
+   * Partner and branch-scoped users see a batch through their own payouts only: the XSD errors and the
+   * pain.001 link describe the whole batch (other partners' names and accounts), so they are withheld.
+   */
+  private forViewer(actor: Actor, batch: PayoutBatch): PayoutBatch {
+    return this.service.isScoped(actor) ? { ...batch, validationErrors: [], fileUrl: null } : batch;
   }
 
   @Mutation(() => PayoutBatch, {
@@ -160,10 +169,7 @@ export class PayoutBatchesResolver {
 @Roles(...ALL_ROLES)
 @ApiScopes('settlement:read')
 export class PayoutSetupResolver {
-  constructor(
-    private readonly service: PayoutsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly service: PayoutsService) {}
 
   @Query(() => PartnerBankAccount, { nullable: true, description: 'The account on file (masked); null when none' })
   async partnerBankAccount(
@@ -171,18 +177,18 @@ export class PayoutSetupResolver {
     @Args('partnerId', { type: () => ID }) partnerId: string,
   ): Promise<PartnerBankAccount | null> {
     const a = await this.service.bankAccount(actor, partnerId);
-    return a ? toBankAccount(a, this.config.defaultCurrency) : null;
+    return a ? toBankAccount(a) : null;
   }
 
   @Mutation(() => PartnerBankAccount, {
-    description: 'Sets the partner’s account on file and invoice tolerance (audited)',
+    description: 'Sets the partner’s account on file (audited, numbers masked)',
   })
   @Roles(...MAKERS)
   async setPartnerBankAccount(
     @CurrentActor() actor: Actor,
     @Args('input') input: SetPartnerBankAccountInput,
   ): Promise<PartnerBankAccount> {
-    return toBankAccount(await this.service.setBankAccount(actor, input), this.config.defaultCurrency);
+    return toBankAccount(await this.service.setBankAccount(actor, input));
   }
 
   @Query(() => Invoice, { nullable: true, description: 'The invoice recorded against a statement, compared with it' })

@@ -17,13 +17,14 @@ import { newId } from '../../database/columns';
 import { TransactionService } from '../../database/transaction.service';
 import { ConnectionResult, PageArgs, paginate } from '../../graphql/connection';
 import { PartnerEntity } from '../../partners/entities/partner.entity';
-import { SettlementStatementEntity } from '../entities/settlement.entities';
+import { SettlementPartnerTermsEntity, SettlementStatementEntity } from '../entities/settlement.entities';
 import {
   buildPain001,
   camtXsdName,
   checkPain001Totals,
   fromIsoReference,
   matchCamtToPayouts,
+  normaliseAccount,
   parseCamt053,
   parsePain002,
   type Pain001Party,
@@ -130,6 +131,13 @@ export function isValidIban(iban: string): boolean {
   return rest === 1;
 }
 
+/** The invoice tolerance of each partner's settlement terms; a partner without terms has none (0). */
+async function invoiceTolerances(manager: EntityManager, partnerIds: readonly string[]): Promise<Map<string, bigint>> {
+  if (partnerIds.length === 0) return new Map();
+  const terms = await manager.findBy(SettlementPartnerTermsEntity, { partnerId: In([...partnerIds]) });
+  return new Map(terms.map((t) => [t.partnerId, t.invoiceTolerance]));
+}
+
 function decodeFile(contentBase64: string): Buffer {
   const buf = Buffer.from(contentBase64.replace(/\s/g, ''), 'base64');
   if (buf.length === 0) throw badInput('contentBase64', 'EMPTY_FILE');
@@ -181,8 +189,6 @@ export class PayoutsService {
     const cnaps = input.cnaps ?? null;
     // A domestic account number alone does not say which bank: the pain.001 needs a BIC or CNAPS code.
     if (accountNumber !== null && bic === null && cnaps === null) throw badInput('cnaps', 'BANK_CODE_REQUIRED');
-    const tolerance = Money.parse(input.invoiceTolerance ?? '0', this.config.defaultCurrency, 'invoiceTolerance');
-    if (tolerance.isNegative()) throw badInput('invoiceTolerance', 'NEGATIVE');
     const accountName = input.accountName.trim();
     if (accountName === '') throw badInput('accountName', 'REQUIRED');
     return this.tx.run(async (manager) => {
@@ -196,7 +202,6 @@ export class PayoutsService {
         bankName: input.bankName?.trim() || null,
         bic,
         cnaps,
-        invoiceTolerance: tolerance.minor,
       };
       if (existing) {
         await manager.update(
@@ -221,10 +226,8 @@ export class PayoutsService {
         action: 'partnerBankAccount.set',
         entityType: 'Partner',
         entityId: partner.id,
-        before: existing
-          ? { ...pickAccount(existing), account: masked(existing), invoiceTolerance: existing.invoiceTolerance }
-          : null,
-        after: { ...pickAccount(after), account: masked(after), invoiceTolerance: after.invoiceTolerance },
+        before: existing ? { ...pickAccount(existing), account: masked(existing) } : null,
+        after: { ...pickAccount(after), account: masked(after) },
       });
       return manager.findOneByOrFail(PartnerBankAccountEntity, { partnerId: partner.id });
     });
@@ -301,10 +304,8 @@ export class PayoutsService {
     const statement = await this.dataSource
       .getRepository(SettlementStatementEntity)
       .findOneByOrFail({ id: invoice.statementId });
-    const account = await this.dataSource
-      .getRepository(PartnerBankAccountEntity)
-      .findOneBy({ partnerId: invoice.partnerId });
-    return checkInvoice(statement, invoice, account?.invoiceTolerance ?? 0n);
+    const tolerance = (await invoiceTolerances(this.dataSource.manager, [invoice.partnerId])).get(invoice.partnerId);
+    return checkInvoice(statement, invoice, tolerance ?? 0n);
   }
 
   /** Throws unless every statement has an invoice matching it within its partner's tolerance. */
@@ -317,12 +318,7 @@ export class PayoutsService {
       (await manager.findBy(InvoiceEntity, { statementId: In(ids) })).map((i) => [i.statementId, i]),
     );
     const partnerIds = [...new Set(statements.map((s) => s.partnerId))];
-    const tolerance = new Map(
-      (await manager.findBy(PartnerBankAccountEntity, { partnerId: In(partnerIds) })).map((a) => [
-        a.partnerId,
-        a.invoiceTolerance,
-      ]),
-    );
+    const tolerance = await invoiceTolerances(manager, partnerIds);
     for (const s of statements) {
       const invoice = invoices.get(s.id);
       if (!invoice) throw conflict('INVOICE_MISSING', `Statement ${s.number} has no invoice`, { statementId: s.id });
@@ -828,6 +824,27 @@ export class PayoutsService {
   }
 
   /**
+   * The pay step of a matched booking: RELEASED/ACCEPTED → PAID in one conditional UPDATE, so whatever
+   * the matcher saw, a payout already PAID (by an earlier file, or a concurrent import that committed
+   * first — InnoDB re-reads the row after the lock wait) is left alone and false is returned.
+   */
+  async markPaid(
+    manager: EntityManager,
+    payoutId: string,
+    booking: { entryRef: string; bookingDate: string | null; matchedBy: string },
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    return this.movePayout(manager, payoutId, OPEN_PAYOUT_STATUSES, {
+      status: PayoutStatus.PAID,
+      paidAt: now,
+      paidEntryRef: booking.entryRef,
+      paidBookingDate: booking.bookingDate,
+      matchedBy: booking.matchedBy,
+      updatedAt: now,
+    });
+  }
+
+  /**
    * A camt.053 (validated against its version's XSD first) matched to released payouts: by EndToEndId,
    * else amount + creditor account + booking date → PAID. A payout moves to PAID by a conditional UPDATE
    * from RELEASED/ACCEPTED only, so it is never paid twice (a repeated entry or file is ALREADY_PAID).
@@ -846,6 +863,7 @@ export class PayoutsService {
           .slice(0, 20)
           .map((e) => (e.line === null ? e.message : `line ${e.line}: ${e.message}`)),
       });
+    this.assertOwnAccount(doc.statements);
     const entries = doc.statements.flatMap((s) => s.entries);
     const tolerance = this.config.payouts.matchDateToleranceDays;
     return this.tx.run(async (manager) => {
@@ -874,13 +892,10 @@ export class PayoutsService {
       };
       for (const m of result.matched) {
         const entry = entries.find((e) => e.ref === m.entryRef);
-        const paid = await this.movePayout(manager, m.payoutId, OPEN_PAYOUT_STATUSES, {
-          status: PayoutStatus.PAID,
-          paidAt: now,
-          paidEntryRef: m.entryRef,
-          paidBookingDate: entry?.bookingDate ?? entry?.valueDate ?? null,
+        const paid = await this.markPaid(manager, m.payoutId, {
+          entryRef: m.entryRef,
+          bookingDate: entry?.bookingDate ?? entry?.valueDate ?? null,
           matchedBy: m.matchedBy,
-          updatedAt: now,
         });
         if (paid) out.matched.push(m);
         else
@@ -914,6 +929,31 @@ export class PayoutsService {
       });
       return out;
     });
+  }
+
+  /**
+   * A camt.053 reports the bookings of one account: only a statement of the account payouts are paid
+   * from (PAYOUT_DEBTOR_*) can show them. A statement of another account — a mix-up of files, or the
+   * statement of a partner's or a customer's account — is refused whole, naming both accounts, rather
+   * than turning its debits into exceptions finance would have to clear one by one.
+   */
+  private assertOwnAccount(statements: readonly { id: string; account: string }[]): void {
+    const debtor = this.config.payouts.debtor;
+    if (debtor === null)
+      throw conflict('PAYOUT_DEBTOR_NOT_CONFIGURED', 'Set PAYOUT_DEBTOR_* to the bank account payouts are paid from');
+    const own = normaliseAccount(debtor.iban ?? debtor.accountNumber ?? '');
+    const foreign = statements.filter((s) => normaliseAccount(s.account) !== own);
+    if (foreign.length > 0)
+      throw new DomainError(
+        'BAD_USER_INPUT',
+        `The bank statement is for account ${foreign.map((s) => s.account).join(', ')}, not for ${own}, the account payouts are paid from`,
+        {
+          field: 'file',
+          reason: 'STATEMENT_ACCOUNT_MISMATCH',
+          expectedAccount: own,
+          statements: foreign.map((s) => ({ id: s.id, account: s.account })),
+        },
+      );
   }
 
   /**

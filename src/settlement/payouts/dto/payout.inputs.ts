@@ -40,14 +40,6 @@ export class SetPartnerBankAccountInput {
   @IsOptional()
   @Matches(/^\d{12}$/, { message: 'must be 12 digits' })
   cnaps?: string;
-  @Field(() => DecimalScalar, {
-    nullable: true,
-    description: 'Largest invoice difference still accepted, in the statement currency (default 0)',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 20)
-  invoiceTolerance?: string;
 }
 
 @InputType()

@@ -14,7 +14,7 @@ import { SettlementStatementEntity } from '../../entities/settlement.entities';
 
 /**
  * The partner's account on file (收款账户), as the pain.001 builder needs it: an IBAN, or a domestic
- * account number with the bank's BIC and/or CNAPS code; plus the invoice tolerance of the partner.
+ * account number with the bank's BIC and/or CNAPS code. (The invoice tolerance is a settlement term.)
  */
 @Entity({ name: 'settlement_partner_bank_accounts' })
 @Index('uq_settlement_partner_bank_accounts_partner', ['partnerId'], { unique: true })
@@ -30,8 +30,6 @@ export class PartnerBankAccountEntity {
   @VarcharColumn(140, { nullable: true }) bankName!: string | null;
   @VarcharColumn(11, { nullable: true }) bic!: string | null;
   @VarcharColumn(12, { nullable: true }) cnaps!: string | null;
-  /** Largest difference (minor units, statement currency) between invoice and statement still accepted. */
-  @MoneyColumn() invoiceTolerance!: bigint;
   @VersionColumn() version!: number;
   @InstantColumn() createdAt!: Date;
   @InstantColumn() updatedAt!: Date;

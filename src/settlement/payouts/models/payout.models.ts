@@ -11,8 +11,6 @@ export class PartnerBankAccount {
   @Field(() => String, { nullable: true }) bankName!: string | null;
   @Field(() => String, { nullable: true }) bic!: string | null;
   @Field(() => String, { nullable: true }) cnaps!: string | null;
-  @Field(() => MoneyModel, { description: 'Largest invoice difference accepted (default 0)' })
-  invoiceTolerance!: MoneyModel;
   @Field(() => Int) version!: number;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
 }
@@ -68,9 +66,14 @@ export class PayoutBatch {
   @Field(() => GraphQLISODateTime, { nullable: true }) decidedAt!: Date | null;
   @Field(() => String, { nullable: true }) rejectReason!: string | null;
   @Field(() => DateScalar, { nullable: true }) requestedExecutionDate!: string | null;
-  @Field(() => [String], { description: 'Why the pain.001 was not released (XSD and totals checks)' })
+  @Field(() => [String], {
+    description: 'Why the pain.001 was not released (XSD and totals checks); bank-side users only',
+  })
   validationErrors!: string[];
-  @Field(() => String, { nullable: true, description: 'Authenticated download of the released pain.001' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Authenticated download of the released pain.001; bank-side users only',
+  })
   fileUrl!: string | null;
   @Field(() => Int) version!: number;
   // total, payoutCount and payouts are resolved per caller (partner users: their own payouts only).
