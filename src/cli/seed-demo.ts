@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../app.factory';
 import { UsersService } from '../auth/users.service';
 import { DomainError } from '../common/domain-error';
-import { buildConfig } from '../config/config';
+import { buildConfig, DEMO_PAYOUT_DEBTOR } from '../config/config';
 import { DEFAULT_DEMO_SEED, seedDemo } from '../demo/demo';
 import { DEMO_USERS } from '../demo/foundation-demo';
+import { CLAIMS_PARTNER_USER } from '../demo/generator/finance';
 import { seedDemoWorld } from '../demo/generator/seed';
 import { Scale, SCALES } from '../demo/generator/world';
 import { DEMO_SYSTEM_ACTOR } from '../demo/system-actor';
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
   if (!Object.keys(SCALES).includes(scale)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const seed = values.seed === undefined ? DEFAULT_DEMO_SEED : Number.parseInt(values.seed, 10);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
-  const config = buildConfig({ ...process.env, SEED_DEMO: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const built = buildConfig({ ...process.env, SEED_DEMO: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  // Without PAYOUT_DEBTOR_* the demo pays its partners from the demo bank's account (as on a first start).
+  const config = { ...built, payouts: { ...built.payouts, debtor: built.payouts.debtor ?? DEMO_PAYOUT_DEBTOR } };
   const app = await createApp({ config });
   await app.init();
   const log = (m: string): void => {
@@ -42,14 +45,16 @@ async function main(): Promise<void> {
           seed,
           actor: DEMO_SYSTEM_ACTOR,
           progress: log,
+          password: config.demoPassword,
           ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
         });
     log(`done: ${JSON.stringify(summary)}`);
     log(`peak RSS ${summary.peakRssMiB} MiB`);
-    if (fresh)
-      log(
-        `demo users (password ${config.demoPassword}): ${DEMO_USERS.map((u) => `${u.username}=${u.role}`).join(', ')}`,
-      );
+    if (fresh) {
+      const claims = await app.get(UsersService).findByUsername(CLAIMS_PARTNER_USER);
+      const listed = [...DEMO_USERS, ...(claims ? [{ username: claims.username, role: claims.role }] : [])];
+      log(`demo users (password ${config.demoPassword}): ${listed.map((u) => `${u.username}=${u.role}`).join(', ')}`);
+    }
   } finally {
     await app.close();
   }

@@ -114,6 +114,15 @@ function parseDatabaseUrl(raw: string): DatabaseConfig {
 
 const DEFAULT_PDF_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 
+/** The debtor when PAYOUT_DEBTOR_* are unset and the demo is seeded (SEED_DEMO): the demo bank's own account. */
+export const DEMO_PAYOUT_DEBTOR: PayoutDebtorConfig = {
+  name: '共赢银行股份有限公司 合作机构结算户（演示）',
+  iban: undefined,
+  accountNumber: '11006000018010000001',
+  cnaps: '313100000013',
+  bic: 'GYBKCNBJ',
+};
+
 function payoutDebtor(env: Env): PayoutDebtorConfig | null {
   const v = (name: string): string | undefined => {
     const raw = env[name]?.trim();
@@ -238,7 +247,8 @@ export function buildConfig(env: Env = process.env): AppConfig {
     cardDormantDays: intVar(env, 'CARD_DORMANT_DAYS', 180, 1, 3650),
     analytics: analyticsConfigFrom(env, nodeEnv === 'test', (variable, reason) => new ConfigError(variable, reason)),
     payouts: {
-      debtor: payoutDebtor(env),
+      // The demo bank pays its demo partners from a demo account, so a first start shows paid payouts.
+      debtor: payoutDebtor(env) ?? (seedRaw === 'true' ? DEMO_PAYOUT_DEBTOR : null),
       iso20022XsdDir: nodePath.resolve(env.ISO20022_XSD_DIR || '../shared/data/iso20022-pain001-camt053/xsd'),
       matchDateToleranceDays: intVar(env, 'PAYOUT_MATCH_DATE_TOLERANCE_DAYS', 3, 0, 30),
     },

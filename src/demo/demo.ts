@@ -21,5 +21,6 @@ export async function seedDemo(
     seed: options.seed ?? DEFAULT_DEMO_SEED,
     actor: DEMO_SYSTEM_ACTOR,
     progress: options.progress,
+    password: options.password,
   });
 }

@@ -6,6 +6,7 @@ import { Role } from '../auth/roles';
 import { AppConfig } from '../config/config';
 import { seedDemo } from './demo';
 import { DEMO_USERS } from './foundation-demo';
+import { CLAIMS_PARTNER_USER } from './generator/finance';
 
 /**
  * First start on an empty database: seed the demo bank (default outside production) or create the first
@@ -49,5 +50,8 @@ export async function firstRun(app: INestApplication, config: AppConfig, logger:
   if (config.demoPasswordGenerated && credentialsFile && existsSync(credentialsFile))
     password = readFileSync(credentialsFile, 'utf8').trim();
   const shown = config.demoPasswordGenerated && !credentialsFile ? `${password} (generated)` : password;
-  logger.log(`Demo users (password: ${shown}): ${DEMO_USERS.map((u) => `${u.username}=${u.role}`).join(', ')}`);
+  // The generated world adds the partner user who disputes a statement (when it was seeded with the demo password).
+  const claims = await users.findByUsername(CLAIMS_PARTNER_USER);
+  const listed = [...DEMO_USERS, ...(claims ? [{ username: claims.username, role: claims.role }] : [])];
+  logger.log(`Demo users (password: ${shown}): ${listed.map((u) => `${u.username}=${u.role}`).join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { firstRun } from '../../src/demo/first-run';
 import { DEMO_USERS } from '../../src/demo/foundation-demo';
+import { CLAIMS_PARTNER_USER } from '../../src/demo/generator/finance';
 import { TestApp, TEST_PASSWORD } from '../support/harness';
 
 /** `npm start` on a fresh clone: the embedded SQLite database gets the small demo once, and never again. */
@@ -37,9 +38,19 @@ describe('first run on sqlite', () => {
       'referrals',
     ])
       expect({ table, empty: (await count(table)) === 0 }).toEqual({ table, empty: false });
+    // The finance side: a paid month, a closed one, a calculated one; payouts booked from the bank's camt.053.
+    const periods = await t
+      .get(DataSource)
+      .query<{ period_key: string; status: string }[]>(
+        'SELECT period_key, status FROM commission_periods ORDER BY period_key',
+      );
+    expect(periods.map((p) => p.status)).toEqual(['PAID', 'CLOSED', 'CALCULATED']);
+    expect(await count('settlement_disputes')).toBeGreaterThan(0);
     const usersLine = messages.find((m) => m.startsWith('Demo users'));
     expect(usersLine).toContain(TEST_PASSWORD);
     for (const u of DEMO_USERS) expect(usersLine).toContain(`${u.username}=${u.role}`);
+    expect(usersLine).toContain(`${CLAIMS_PARTNER_USER}=PARTNER_USER`);
+    expect((await t.tokenFor(CLAIMS_PARTNER_USER)).length).toBeGreaterThan(10);
     expect((await t.tokenFor('analyst')).length).toBeGreaterThan(10);
   }, 400_000);
 

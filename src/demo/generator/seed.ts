@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { DataSource } from 'typeorm';
 import { Actor } from '../../auth/actor';
 import { conflict } from '../../common/domain-error';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ChannelsService } from '../../channels/channels.service';
 import { ChannelType } from '../../channels/channel.enums';
 import { CommissionsService } from '../../commissions/commissions.service';
@@ -32,6 +33,7 @@ import { ReferralImportsService } from '../../referrals/referral-imports.service
 import { SupplyChainService } from '../../supply-chain/supply-chain.service';
 import { ChainDirection } from '../../supply-chain/supply-chain.enums';
 import { NEW_BRANCHES, PARTNER_TEMPLATES, REGIONS } from './catalog';
+import { FinanceSummary, seedFinance } from './finance';
 import { uscc } from './identities';
 import { Rng } from './prng';
 import {
@@ -53,6 +55,8 @@ export interface SeedOptions {
   progress?: (message: string) => void;
   /** Where the NDJSON files go (default: a fresh temp dir, removed afterwards). */
   workDir?: string;
+  /** Password of the users the finance phase creates (default: a random one nobody knows). */
+  password?: string;
 }
 
 export interface SeedSummary {
@@ -66,6 +70,7 @@ export interface SeedSummary {
   referrals: Record<string, unknown>;
   customers: Record<string, unknown>;
   events: Record<string, unknown>;
+  finance: FinanceSummary;
   peakRssMiB: number;
   seconds: number;
 }
@@ -124,6 +129,13 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
       'DEMO_ALREADY_SEEDED',
       `This database already holds a demo world (partner ${firstCode} exists); seed another scale into an empty database ` +
         '(set DATABASE_URL or DATABASE_PATH to a new one).',
+    );
+
+  // The finance phase pays partners: without the bank's own account no payout batch can be released.
+  if (app.get<AppConfig>(APP_CONFIG).payouts.debtor === null)
+    throw conflict(
+      'PAYOUT_DEBTOR_NOT_CONFIGURED',
+      'The demo pays its partners: set PAYOUT_DEBTOR_* (the first start and seed:demo use the demo bank’s account)',
     );
 
   // ---- org units: provincial branches and sub-branches ----
@@ -211,7 +223,21 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
           scope: kind === ProgramKind.CO_BRANDED_CARD ? AttributionScope.NEW_TO_PRODUCT : AttributionScope.NEW_TO_BANK,
           precedenceRank: kind === ProgramKind.PAYROLL ? 1 : 2,
         });
-        if (kind === ProgramKind.CO_BRANDED_CARD || kind === ProgramKind.EMPLOYEE_BANKING)
+        if (kind === ProgramKind.EMPLOYEE_BANKING)
+          await programs.setQualificationRule(actor, {
+            programId: program.id,
+            effectiveFrom: '2024-12-15',
+            withinDays: 30,
+            all: [
+              {
+                eventType: CustomerEventType.PAYROLL_CREDIT,
+                measure: QualificationMeasure.COUNT,
+                operator: ComparisonOperator.GTE,
+                count: 1,
+              },
+            ],
+          });
+        if (kind === ProgramKind.CO_BRANDED_CARD)
           await programs.setQualificationRule(actor, {
             programId: program.id,
             effectiveFrom: '2024-12-15',
@@ -329,7 +355,7 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
   const commissions = app.get(CommissionsService);
   let commissionPlans = 0;
   for (const target of planTargets) {
-    const rule =
+    const rule: object | null =
       target.kind === ProgramKind.CO_BRANDED_CARD
         ? {
             id: 'bounty',
@@ -360,12 +386,24 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
               }
             : null;
     if (!rule) continue;
+    // Co-branded partners also earn a share of interchange on every month's spend, so each settled month
+    // has statements, not only the months with new cards.
+    const interchange = {
+      id: 'interchange',
+      trigger: { kind: 'EVENT', eventType: 'CARD_SPEND' },
+      basis: { kind: 'PERCENT_OF_AMOUNT', rate: '0.001' },
+      holdingDays: 0,
+      currency: 'CNY',
+      feeCategory: 'INTERCHANGE_SHARE',
+    };
     await commissions.createPlan(actor, {
       partnerId: target.partnerId,
       programId: target.programId,
       name: `${target.kind} 佣金方案`,
       effectiveFrom: '2025-01-01',
-      rulesJson: JSON.stringify({ rules: [rule] }),
+      rulesJson: JSON.stringify({
+        rules: target.kind === ProgramKind.CO_BRANDED_CARD ? [rule, interchange] : [rule],
+      }),
     });
     commissionPlans++;
   }
@@ -433,6 +471,12 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
     progress(`demo: customers imported ${JSON.stringify(customerJob.result)}`);
     const eventJob = await imports.importCustomerEventsFromStream(createReadStream(eventFile), 'NDJSON', actor);
     progress(`demo: events imported ${JSON.stringify(eventJob.result)}`);
+    const finance = await seedFinance(app, {
+      seed,
+      actor,
+      progress,
+      ...(options.password ? { password: options.password } : {}),
+    });
     return {
       scale: options.scale,
       seed,
@@ -444,6 +488,7 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
       referrals: (referralJob.result ?? {}) as Record<string, unknown>,
       customers: (customerJob.result ?? {}) as Record<string, unknown>,
       events: (eventJob.result ?? {}) as Record<string, unknown>,
+      finance,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };

@@ -26,7 +26,8 @@ export interface ScaleSpec {
 }
 
 export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
-  tiny: { profiles: 60, partnersPerKind: 1, chainMembers: 4, burst: 5, activeMonths: 2 },
+  // Enough customers that the settled months have several statements (the finance phase needs them).
+  tiny: { profiles: 400, partnersPerKind: 1, chainMembers: 4, burst: 5, activeMonths: 6 },
   small: { profiles: 1_700, partnersPerKind: 1, chainMembers: 12, burst: 40, activeMonths: 6 },
   medium: { profiles: 170_000, partnersPerKind: 2, chainMembers: 200, burst: 400, activeMonths: 8 },
   large: { profiles: 1_700_000, partnersPerKind: 3, chainMembers: 1_000, burst: 2_000, activeMonths: 10 },
@@ -104,7 +105,7 @@ export const instantAt = (ms: number, hour: number, minute = 0): string =>
 
 /**
  * Seasonality: a day of the window, weighted toward the weeks before Spring Festival (mid-January to
- * mid-February) and toward Double 11 (late October to 11 November).
+ * mid-February) and toward Double 11 (late October to 11 November), on a growing trend.
  */
 export function seasonalDay(rng: Rng): number {
   for (;;) {
@@ -114,7 +115,9 @@ export function seasonalDay(rng: Rng): number {
     const day = d.getUTCDate();
     const festive = (m === 1 && day >= 10) || (m === 2 && day <= 15);
     const double11 = (m === 10 && day >= 20) || (m === 11 && day <= 11);
-    const weight = festive ? 1 : double11 ? 0.95 : 0.55;
+    // The partnerships grow: the last months bring about three times as many customers as the first.
+    const growth = 0.35 + (0.65 * (ms - FROM_MS)) / (TO_MS - FROM_MS);
+    const weight = (festive ? 1 : double11 ? 0.95 : 0.55) * growth;
     if (rng.next() < weight) return ms;
   }
 }
@@ -159,6 +162,12 @@ export function chainMember(
 export function employeeIdentity(seed: number): { idNumber: string; name: string; phone: string } {
   const rng = Rng.derive(seed, 'employee');
   return { idNumber: residentId(rng, '310115', '1988-06-18', true), name: '周明', phone: mobile(rng) };
+}
+
+/** The co-branded card program a campaign of `program` sells: its own partner's, else one picked by `rng`. */
+function coBrandedCardOf(ctx: WorldContext, program: ProgramRef, rng: Rng): ProgramRef | null {
+  const cards = ctx.programs.filter((p) => p.kind === ProgramKind.CO_BRANDED_CARD);
+  return cards.find((p) => p.partnerUscc === program.partnerUscc) ?? (cards.length > 0 ? rng.pick(cards) : null);
 }
 
 /**
@@ -309,15 +318,18 @@ export function profile(ctx: WorldContext, index: number): Profile {
   event(CustomerEventType.ACCOUNT_OPENED, conversionDay, { productCode: 'DEBIT-I' });
   const months = ctx.spec.activeMonths;
   const kind = program?.kind ?? null;
-  if (
-    program &&
-    (kind === ProgramKind.CO_BRANDED_CARD ||
-      kind === ProgramKind.EMPLOYEE_BANKING ||
-      (kind === ProgramKind.JOINT_MARKETING && rng.chance(0.5)))
-  ) {
+  // Card events name a co-branded card program: a joint-marketing campaign sells its partner's co-branded
+  // card (or another partner's when it has none). Employee banking brings payroll credits, not a card.
+  const cardProgram =
+    kind === ProgramKind.CO_BRANDED_CARD
+      ? program
+      : kind === ProgramKind.JOINT_MARKETING && program && rng.chance(0.5)
+        ? coBrandedCardOf(ctx, program, rng)
+        : null;
+  if (cardProgram) {
     // Card lifecycle: applied → approved/declined → activated → spend; some dormant, some closed early.
     const cardRef = `${customerNumber}-CARD`;
-    const card = { programId: program.id, productCode: program.productCode, cardRef };
+    const card = { programId: cardProgram.id, productCode: cardProgram.productCode, cardRef };
     const applied = conversionDay;
     event(CustomerEventType.CARD_APPLIED, applied, card);
     if (rng.chance(0.12)) event(CustomerEventType.CARD_DECLINED, applied + rng.int(1, 4) * DAY, card);
