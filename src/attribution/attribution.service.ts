@@ -9,7 +9,8 @@ import { businessDateOf, isValidBusinessDate } from '../common/business-time';
 import { Clock } from '../common/clock';
 import { badInput, forbidden, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { CustomerEventsService } from '../customers/customer-events.service';
+import { CustomerEventsService, isTouchEvent, placeholders } from '../customers/customer-events.service';
+import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { newId } from '../database/columns';
@@ -62,6 +63,8 @@ export interface RunSummary {
 
 const BATCH = 200;
 const INSERT_CHUNK = 100;
+/** Customers per set-based lookup (one recording, ≤ 1,000 events, in one query). */
+const LOOKUP_CHUNK = 1000;
 
 const ENGINE: Actor = {
   kind: 'user',
@@ -100,17 +103,26 @@ export class AttributionService implements OnModuleInit {
   onModuleInit(): void {
     // Re-attribute the customers a recording touched, after its commit, in one batch.
     this.events.onRecorded(async (recorded) => {
-      await this.attributeCustomers(recorded.customerIds);
+      await this.attributeCustomers(recorded.customerIds, null, customersTouchedBy(recorded.events));
     });
   }
 
   // ---------- the engine ----------
 
-  /** Decides (or re-decides) every product key of these customers; returns how many decisions changed. */
-  async attributeCustomers(customerIds: readonly string[], actor: Actor | null = null): Promise<RunSummary> {
+  /**
+   * Decides (or re-decides) every product key of these customers; returns how many decisions changed.
+   * `touched`: customers already known to have a touch (e.g. from the events just recorded).
+   */
+  async attributeCustomers(
+    customerIds: readonly string[],
+    actor: Actor | null = null,
+    touched: ReadonlySet<string> = new Set(),
+  ): Promise<RunSummary> {
     let changed = 0;
     const ids = [...new Set(customerIds)];
-    for (let i = 0; i < ids.length; i += BATCH) changed += await this.attributeBatch(ids.slice(i, i + BATCH), actor);
+    const possible = await this.withPossibleDecisions(ids, touched);
+    for (let i = 0; i < possible.length; i += BATCH)
+      changed += await this.attributeBatch(possible.slice(i, i + BATCH), actor);
     return { customers: ids.length, decisionsChanged: changed };
   }
 
@@ -139,9 +151,7 @@ export class AttributionService implements OnModuleInit {
   }
 
   private async attributeBatch(customerIds: string[], actor: Actor | null): Promise<number> {
-    const possible = await this.withPossibleDecisions(customerIds);
-    if (possible.length === 0) return 0;
-    const customers = await this.customers.findByIds(possible);
+    const customers = await this.customers.findByIds(customerIds);
     if (customers.length === 0) return 0;
     const eventRows = await this.events.eventsOfCustomers(customers.map((c) => c.id));
     const eventsOf = new Map<string, EventFact[]>();
@@ -289,50 +299,66 @@ export class AttributionService implements OnModuleInit {
   /**
    * A customer without any touch gets no decision, so one that has neither a touch source (referral by
    * identity/phone, card program or payroll event, supply-chain link) nor an existing decision to revisit
-   * cannot change: it is left out before its events are loaded. Order is kept, so matching stays the same.
+   * cannot change: it is left out before its events are loaded. Set-based: one query per source and
+   * 1,000 customers, whatever the length of their histories. Order is kept, so matching stays the same.
    */
-  private async withPossibleDecisions(customerIds: readonly string[]): Promise<string[]> {
-    const customers: Pick<CustomerEntity, 'id' | 'identityHash' | 'phoneHash'>[] = [];
-    for (const part of chunk([...new Set(customerIds)]))
+  private async withPossibleDecisions(customerIds: readonly string[], touched: ReadonlySet<string>): Promise<string[]> {
+    const customers: { id: string; identityHash: string | null; phoneHash: string | null }[] = [];
+    for (const part of chunk([...new Set(customerIds)], LOOKUP_CHUNK))
       customers.push(
-        ...(await this.dataSource
-          .getRepository(CustomerEntity)
-          .find({ select: ['id', 'identityHash', 'phoneHash'], where: { id: In(part) } })),
+        ...(await this.dataSource.query<{ id: string; identityHash: string | null; phoneHash: string | null }[]>(
+          `SELECT id AS "id", identity_hash AS "identityHash", phone_hash AS "phoneHash" FROM customers
+           WHERE id IN (${placeholders(part.length)})`,
+          part,
+        )),
       );
+    // The database returns them in its own order: keep the callers' (matching depends on it).
+    const at = new Map(customerIds.map((id, i) => [id, i]));
+    customers.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
     if (customers.length === 0) return [];
-    const ids = customers.map((c) => c.id);
-    const keep = await this.events.customersWithTouchEvents(ids);
-    for (const part of chunk(ids)) {
-      const rows = await this.dataSource
-        .getRepository(AttributionEntity)
-        .createQueryBuilder('a')
-        .select('DISTINCT a.customerId', 'customerId')
-        .where('a.customerId IN (:...ids)', { ids: part })
-        .getRawMany<{ customerId: string }>();
-      for (const row of rows) keep.add(row.customerId);
-    }
+    const keep = new Set(customers.filter((c) => touched.has(c.id)).map((c) => c.id));
+    const open = customers.filter((c) => !keep.has(c.id));
+    if (open.length === 0) return customers.map((c) => c.id);
+    const ids = open.map((c) => c.id);
     const identities = new Set<string>();
     const phones = new Set<string>();
-    for (const c of customers) {
-      if (keep.has(c.id)) continue;
+    for (const c of open) {
       if (c.identityHash) identities.add(c.identityHash);
       if (c.phoneHash) phones.add(c.phoneHash);
     }
-    if (identities.size > 0 || phones.size > 0) {
-      const touched = await this.referrals.referralTouches([...identities], [...phones]);
-      const hashes = new Set<string>();
-      for (const r of touched) {
-        if (r.identityHash) hashes.add(`i:${r.identityHash}`);
-        if (r.phoneHash) hashes.add(`p:${r.phoneHash}`);
-      }
-      for (const c of customers)
-        if ((c.identityHash && hashes.has(`i:${c.identityHash}`)) || (c.phoneHash && hashes.has(`p:${c.phoneHash}`)))
-          keep.add(c.id);
+    // Independent reads: asked at once (separate pooled connections on MariaDB), so the wait is the slowest one.
+    const [decided, referralTouches, supplyChainTouches, eventTouches] = await Promise.all([
+      this.customersWithDecisions(ids),
+      identities.size > 0 || phones.size > 0
+        ? this.referrals.referralTouches([...identities], [...phones])
+        : Promise.resolve([]),
+      this.supplyChain ? this.supplyChain.touchesForCustomers(ids) : Promise.resolve([]),
+      this.events.customersWithTouchEvents(ids),
+    ]);
+    for (const id of decided) keep.add(id);
+    for (const t of supplyChainTouches) keep.add(t.customerId);
+    for (const id of eventTouches) keep.add(id);
+    const hashes = new Set<string>();
+    for (const r of referralTouches) {
+      if (r.identityHash) hashes.add(`i:${r.identityHash}`);
+      if (r.phoneHash) hashes.add(`p:${r.phoneHash}`);
     }
-    if (this.supplyChain && keep.size < customers.length)
-      for (const t of await this.supplyChain.touchesForCustomers(ids.filter((id) => !keep.has(id))))
-        keep.add(t.customerId);
-    return ids.filter((id) => keep.has(id));
+    for (const c of open)
+      if ((c.identityHash && hashes.has(`i:${c.identityHash}`)) || (c.phoneHash && hashes.has(`p:${c.phoneHash}`)))
+        keep.add(c.id);
+    return customers.filter((c) => keep.has(c.id)).map((c) => c.id);
+  }
+
+  private async customersWithDecisions(customerIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const part of chunk(customerIds, LOOKUP_CHUNK)) {
+      const rows = await this.dataSource.query<{ customerId: string }[]>(
+        `SELECT DISTINCT customer_id AS "customerId" FROM attributions WHERE customer_id IN (${placeholders(part.length)})`,
+        part,
+      );
+      out.push(...rows.map((r) => r.customerId));
+    }
+    return out;
   }
 
   private collectOutcomes(
@@ -771,6 +797,13 @@ export class AttributionService implements OnModuleInit {
   static partnerScopeSql(customerIdExpr: string): string {
     return `${customerIdExpr} IN (SELECT bt.customer_id FROM attribution_touches bt WHERE bt.partner_id = :scopePartnerId AND bt.outcome = 'WON')`;
   }
+}
+
+/** Customers whose newly recorded events already make a touch (card event naming a program, payroll employer). */
+function customersTouchedBy(events: readonly CustomerEventEntity[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of events) if (isTouchEvent(e)) out.add(e.customerId);
+  return out;
 }
 
 function productHintOf(productCode: string | null): string | null {

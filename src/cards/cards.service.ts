@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { badInput, DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CustomerEventsService, RecordedEvents } from '../customers/customer-events.service';
+import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
@@ -25,6 +26,12 @@ import { CARD_EVENT_TYPES, CardFoldEvent, CardState, foldCardEvents, parseCardRe
 
 export const MARK_DORMANT_JOB = 'cards.markDormant';
 const BATCH = 500;
+
+interface CardGroup {
+  customerId: string;
+  programId: string;
+  events: CardFoldEvent[];
+}
 
 /** Why a card event did not move a card (logged by event id only: never the card number). */
 export enum CardEventSkip {
@@ -64,7 +71,7 @@ export class CardsService implements OnModuleInit {
 
   async onRecorded(recorded: RecordedEvents): Promise<void> {
     if (!recorded.types.some(isCardType)) return;
-    await this.refresh(recorded.customerIds);
+    await this.applyRecorded(recorded.events.filter((e) => isCardType(e.type as CustomerEventType)));
   }
 
   // ---------- reads ----------
@@ -91,15 +98,139 @@ export class CardsService implements OnModuleInit {
   // ---------- event-driven state ----------
 
   /**
-   * Re-folds every card event of these customers (so late and out-of-order events land the same way) and
-   * writes the cards that changed, audited, in one transaction. New cards need a program that accepts new
-   * business (not WINDING_DOWN); existing cards are served while the program still serves cards.
+   * Moves cards by newly recorded events without re-reading history where it cannot matter: a customer
+   * whose cards all exist and whose earlier card events all occurred before the earliest new one gets the
+   * new events folded onto the stored card state (the same result as a full fold, whose order is
+   * occurrence order). Late or out-of-order events, and keys without a card yet, take the full re-fold.
    */
+  async applyRecorded(events: readonly CustomerEventEntity[]): Promise<void> {
+    this.lastSkipped = new Map();
+    const groups = await this.groupByCard(events);
+    if (groups.size === 0) return;
+    const customerIds = [...new Set([...groups.values()].map((g) => g.customerId))];
+    const cards = await this.cardsOf(this.dataSource.manager, customerIds);
+    const full = new Set<string>();
+    for (const [key, group] of groups) if (!cards.has(key)) full.add(group.customerId);
+    const earliest = new Map<string, Date>();
+    for (const e of events) {
+      const at = earliest.get(e.customerId);
+      if (!full.has(e.customerId) && (!at || e.occurredAt < at)) earliest.set(e.customerId, e.occurredAt);
+    }
+    for (const id of await this.customersWithCardEventsSince(
+      earliest,
+      events.map((e) => e.id),
+    ))
+      full.add(id);
+    const incremental = [...groups].filter(([, g]) => !full.has(g.customerId));
+    if (incremental.length > 0) await this.foldOnto(incremental, customerIds);
+    if (full.size > 0) await this.refold([...full]);
+  }
+
+  /** Re-folds every card event of these customers (late and out-of-order events land the same way). */
   async refresh(customerIds: readonly string[]): Promise<void> {
     this.lastSkipped = new Map();
+    await this.refold(customerIds);
+  }
+
+  /**
+   * The full re-fold: every card event of these customers, and the cards that changed written, audited,
+   * in one transaction. New cards need a program that accepts new business (not WINDING_DOWN); existing
+   * cards are served while the program still serves cards.
+   */
+  private async refold(customerIds: readonly string[]): Promise<void> {
     const events = await this.events.eventsOfCustomers(customerIds, CARD_EVENT_TYPES);
     if (events.length === 0) return;
-    const groups = new Map<string, { customerId: string; programId: string; events: CardFoldEvent[] }>();
+    const groups = await this.groupByCard(events);
+    const context = await this.programContext(groups);
+    await this.tx.run(async (manager) => {
+      const existing = await this.cardsOf(manager, customerIds);
+      const now = this.clock.now();
+      for (const [key, group] of groups) {
+        const program = context.programs.get(group.programId);
+        const productId = context.products.get(group.programId);
+        if (!program || !productId) {
+          for (const e of group.events) this.skip(e.id, CardEventSkip.NOT_CO_BRANDED);
+          continue;
+        }
+        const folded = foldCardEvents(group.events);
+        if (folded.status === null) continue;
+        const before = existing.get(key);
+        if (!before) {
+          if (!acceptsNewBusiness(program.status as ProgramStatus)) {
+            for (const e of group.events) this.skip(e.id, CardEventSkip.PROGRAM_NOT_ACCEPTING_NEW_CARDS);
+            continue;
+          }
+          const card: CardEntity = {
+            id: newId(),
+            customerId: group.customerId,
+            programId: program.id,
+            productId,
+            partnerId: program.partnerId,
+            ...stateColumns(folded, null),
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          };
+          await manager.insert(CardEntity, card);
+          await this.audit.record(manager, null, {
+            action: 'card.create',
+            entityType: 'Card',
+            entityId: card.id,
+            after: card,
+          });
+          continue;
+        }
+        await this.update(manager, program, group, before, folded, now);
+      }
+    });
+  }
+
+  /** The incremental path: new events folded onto stored cards (all of them exist), in one transaction. */
+  private async foldOnto(groups: [string, CardGroup][], customerIds: readonly string[]): Promise<void> {
+    const context = await this.programContext(new Map(groups));
+    await this.tx.run(async (manager) => {
+      const existing = await this.cardsOf(manager, customerIds);
+      const now = this.clock.now();
+      for (const [key, group] of groups) {
+        const program = context.programs.get(group.programId);
+        const before = existing.get(key);
+        if (!program || !context.products.get(group.programId) || !before) {
+          for (const e of group.events) this.skip(e.id, CardEventSkip.NOT_CO_BRANDED);
+          continue;
+        }
+        await this.update(manager, program, group, before, foldCardEvents(group.events, foldedStateOf(before)), now);
+      }
+    });
+  }
+
+  private async update(
+    manager: EntityManager,
+    program: ProgramEntity,
+    group: CardGroup,
+    before: CardEntity,
+    folded: CardState,
+    now: Date,
+  ): Promise<void> {
+    if (!servesExistingCards(program.status as ProgramStatus)) {
+      for (const e of group.events) this.skip(e.id, CardEventSkip.PROGRAM_NOT_SERVING_CARDS);
+      return;
+    }
+    const next = stateColumns(folded, before);
+    if (sameState(before, next)) return;
+    const after: CardEntity = { ...before, ...next, version: before.version + 1, updatedAt: now };
+    await this.saveVersioned(manager, before, after);
+    await this.audit.record(manager, null, {
+      action: 'card.update',
+      entityType: 'Card',
+      entityId: before.id,
+      before: { status: before.status, lastActivityOn: before.lastActivityOn, version: before.version },
+      after: { status: after.status, lastActivityOn: after.lastActivityOn, version: after.version },
+    });
+  }
+
+  /** Card events by card (customer | program, the program named or owning the BIN); unusable ones skipped. */
+  private async groupByCard(events: readonly CustomerEventEntity[]): Promise<Map<string, CardGroup>> {
+    const groups = new Map<string, CardGroup>();
     const ownerOfBin = new Map<string, string | null>();
     for (const e of events) {
       let ref;
@@ -134,6 +265,12 @@ export class CardsService implements OnModuleInit {
         ref,
       });
     }
+    return groups;
+  }
+
+  private async programContext(
+    groups: ReadonlyMap<string, CardGroup>,
+  ): Promise<{ programs: Map<string, ProgramEntity>; products: Map<string, string> }> {
     const programIds = [...new Set([...groups.values()].map((g) => g.programId))];
     const programs = new Map(
       (await this.programs.findProgramsByIds(programIds))
@@ -143,64 +280,44 @@ export class CardsService implements OnModuleInit {
     const products = new Map(
       (await this.programs.productsOfPrograms(programIds)).map((p) => [p.product.programId, p.product.id]),
     );
-    await this.tx.run(async (manager) => {
-      const existing = new Map<string, CardEntity>();
-      for (const part of chunk([...new Set(customerIds)]))
-        for (const card of await manager.findBy(CardEntity, { customerId: In(part) }))
-          existing.set(`${card.customerId}|${card.programId}`, card);
-      const now = this.clock.now();
-      for (const [key, group] of groups) {
-        const program = programs.get(group.programId);
-        const productId = products.get(group.programId);
-        if (!program || !productId) {
-          for (const e of group.events) this.skip(e.id, CardEventSkip.NOT_CO_BRANDED);
-          continue;
-        }
-        const folded = foldCardEvents(group.events);
-        if (folded.status === null) continue;
-        const before = existing.get(key);
-        if (!before) {
-          if (!acceptsNewBusiness(program.status as ProgramStatus)) {
-            for (const e of group.events) this.skip(e.id, CardEventSkip.PROGRAM_NOT_ACCEPTING_NEW_CARDS);
-            continue;
-          }
-          const card: CardEntity = {
-            id: newId(),
-            customerId: group.customerId,
-            programId: program.id,
-            productId,
-            partnerId: program.partnerId,
-            ...stateColumns(folded, null),
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await manager.insert(CardEntity, card);
-          await this.audit.record(manager, null, {
-            action: 'card.create',
-            entityType: 'Card',
-            entityId: card.id,
-            after: card,
-          });
-          continue;
-        }
-        if (!servesExistingCards(program.status as ProgramStatus)) {
-          for (const e of group.events) this.skip(e.id, CardEventSkip.PROGRAM_NOT_SERVING_CARDS);
-          continue;
-        }
-        const next = stateColumns(folded, before);
-        if (sameState(before, next)) continue;
-        const after: CardEntity = { ...before, ...next, version: before.version + 1, updatedAt: now };
-        await this.saveVersioned(manager, before, after);
-        await this.audit.record(manager, null, {
-          action: 'card.update',
-          entityType: 'Card',
-          entityId: before.id,
-          before: { status: before.status, lastActivityOn: before.lastActivityOn, version: before.version },
-          after: { status: after.status, lastActivityOn: after.lastActivityOn, version: after.version },
-        });
-      }
-    });
+    return { programs, products };
+  }
+
+  private async cardsOf(manager: EntityManager, customerIds: readonly string[]): Promise<Map<string, CardEntity>> {
+    const out = new Map<string, CardEntity>();
+    for (const part of chunk([...new Set(customerIds)], 1000))
+      for (const card of await manager.findBy(CardEntity, { customerId: In(part) }))
+        out.set(`${card.customerId}|${card.programId}`, card);
+    return out;
+  }
+
+  /**
+   * Of these customers, those with a card event other than `exceptIds` occurring at or after the given
+   * instant: one range read per customer on (customer_id, occurred_at), however long the history.
+   */
+  private async customersWithCardEventsSince(
+    since: ReadonlyMap<string, Date>,
+    exceptIds: readonly string[],
+  ): Promise<Set<string>> {
+    const out = new Set<string>();
+    const except = new Set(exceptIds);
+    for (const part of chunk([...since], 200)) {
+      const query = this.dataSource
+        .getRepository(CustomerEventEntity)
+        .createQueryBuilder('e')
+        .select(['e.id AS "id"', 'e.customer_id AS "customerId"'])
+        .where('e.type IN (:...types)', { types: [...CARD_EVENT_TYPES] });
+      const ranges = part.map((_, i) => `(e.customer_id = :c${i} AND e.occurred_at >= :t${i})`);
+      const params: Record<string, unknown> = {};
+      part.forEach(([customerId, at], i) => {
+        params[`c${i}`] = customerId;
+        params[`t${i}`] = at;
+      });
+      query.andWhere(`(${ranges.join(' OR ')})`, params);
+      for (const row of await query.getRawMany<{ id: string; customerId: string }>())
+        if (!except.has(row.id)) out.add(row.customerId);
+    }
+    return out;
   }
 
   /** ACTIVATED cards with no activation or spend for `days` (default CARD_DORMANT_DAYS) before asOf turn DORMANT. */
@@ -318,6 +435,22 @@ function stateColumns(folded: CardState, before: CardEntity | null): StateColumn
     lastActivityOn: folded.lastActivityOn,
     dormantSince,
     closedAt: folded.closedAt,
+  };
+}
+
+/** A stored card as the fold's state: DORMANT is the fold's ACTIVATED (stateColumns restores it). */
+function foldedStateOf(card: CardEntity): CardState {
+  const status = card.status as CardStatus;
+  return {
+    status: status === CardStatus.DORMANT ? CardStatus.ACTIVATED : status,
+    maskedPan: card.maskedPan,
+    bin: card.bin,
+    appliedAt: card.appliedAt,
+    decidedAt: card.decidedAt,
+    activatedAt: card.activatedAt,
+    lastSpendAt: card.lastSpendAt,
+    lastActivityOn: card.lastActivityOn,
+    closedAt: card.closedAt,
   };
 }
 

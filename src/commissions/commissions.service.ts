@@ -49,7 +49,7 @@ import {
   calculate,
   CalculationResult,
   CommissionLine,
-  diffAgainstLedger,
+  diffAndHash,
   LedgerEntry,
   ledgerContentHash,
   Period,
@@ -62,8 +62,8 @@ import {
   simulatePlan,
 } from './rules';
 
-/** Rows per multi-row INSERT (and per committed transaction) of ledger rows. */
-const INSERT_CHUNK = 500;
+/** Rows per multi-row INSERT of ledger rows (29 columns: under SQLite's 32,766 parameters). */
+const INSERT_CHUNK = 1000;
 const MAX_PARTNERS_PER_RUN = 1000;
 
 export interface RunOptions {
@@ -77,6 +77,11 @@ interface LoadedPlan {
   plan: CommissionPlanEntity;
   versions: PlanVersion[];
   resolve: PlanVersionResolver;
+}
+
+interface PreparedBatch {
+  rows: CommissionAccrualEntity[];
+  hashes: string[];
 }
 
 export interface RunResult {
@@ -562,20 +567,36 @@ export class CommissionsService {
     const hashes: string[] = [];
     let added = 0;
     let processed = 0;
-    for (const batch of chunk(run.partnerIds, this.options.batchPartners)) {
+    const batches = chunk(run.partnerIds, this.options.batchPartners);
+    const prepare = (batch: readonly string[]): Promise<PreparedBatch> => {
+      const prepared = this.prepareBatch(batch, plans, factPeriods, period.id, run);
+      // Observed here so a failure while the previous batch is being written is not an unhandled rejection;
+      // it is thrown where the batch is awaited.
+      prepared.catch(() => undefined);
+      return prepared;
+    };
+    // The next batch is calculated while this one is written, so its reads and CPU work overlap the insert.
+    // Batches hold disjoint partners (and so disjoint plans): neither sees the other's rows.
+    let next = batches[0] ? prepare(batches[0]) : null;
+    for (const [i, batch] of batches.entries()) {
       processed += batch.length;
+      let prepared = await (next as Promise<PreparedBatch>);
+      const following = batches[i + 1];
+      next = following ? prepare(following) : null;
       // A concurrent run of the same scope may commit the same ledger keys first: recompute the batch
       // against what is now stored (the unique ledgerKey guarantees nothing is posted twice).
       for (let attempt = 1; ; attempt++) {
-        const hashesBefore = hashes.length;
         try {
-          added += await this.runBatch(batch, plans, factPeriods, period.id, run, hashes, async (manager) =>
-            ctx.progress(manager, processed, run.partnerIds.length),
-          );
+          await this.tx.run(async (manager) => {
+            await this.appendRows(manager, prepared.rows);
+            await ctx.progress(manager, processed, run.partnerIds.length);
+          });
+          added += prepared.rows.length;
+          hashes.push(...prepared.hashes);
           break;
         } catch (error) {
-          hashes.length = hashesBefore;
           if (attempt >= 3 || !uniqueViolationOf(error)) throw error;
+          prepared = await this.prepareBatch(batch, plans, factPeriods, period.id, run);
         }
       }
       if (this.options.pauseAfterBatchMs > 0) await new Promise((r) => setTimeout(r, this.options.pauseAfterBatchMs));
@@ -599,37 +620,37 @@ export class CommissionsService {
     return { runId: run.id, linesAdded: added, contentHash, factPeriodKeys };
   }
 
-  /** One batch: calculate, diff, and append the difference with the progress in one transaction. */
-  private async runBatch(
+  /**
+   * One batch's difference against the stored ledger, computed without writing: the rows to append (in
+   * one transaction with the progress) and the content hash of each plan's recomputed ledger.
+   */
+  private async prepareBatch(
     batch: readonly string[],
     plans: readonly LoadedPlan[],
     factPeriods: readonly Period[],
     postingPeriodId: string,
     run: CommissionRunEntity,
-    hashes: string[],
-    progress: (manager: EntityManager) => Promise<void>,
-  ): Promise<number> {
+  ): Promise<PreparedBatch> {
     const rows: CommissionAccrualEntity[] = [];
+    const hashes: string[] = [];
+    const wanted = new Set(batch);
+    const planIds = plans.filter((p) => wanted.has(p.plan.partnerId)).map((p) => p.plan.id);
     for (const fp of factPeriods) {
-      const outcomes = await this.calculateBatch(batch, plans, fp, run.asOf);
-      const existing = await this.ledgerOfPlans(
-        outcomes.map((o) => o.planId),
-        fp.key,
-      );
+      // The facts and the stored ledger are independent reads: asked at once.
+      const [outcomes, existing] = await Promise.all([
+        this.calculateBatch(batch, plans, fp, run.asOf),
+        this.ledgerOfPlans(planIds, fp.key),
+      ]);
       for (const o of outcomes) {
-        if (o.result.lines.length > 0) hashes.push(`${o.planId}|${fp.key}|${ledgerContentHash(o.result.lines)}`);
-        const diff = diffAgainstLedger(existing.get(o.planId) ?? [], o.result.lines);
+        const { diff, hash } = diffAndHash(existing.get(o.planId) ?? [], o.result.lines);
+        if (o.result.lines.length > 0) hashes.push(`${o.planId}|${fp.key}|${hash}`);
         if (diff.length === 0) continue;
         const kindOf = new Map(o.facts.map((f) => [f.sourceId, f.kind]));
         for (const e of diff)
           rows.push(this.rowOf(e, postingPeriodId, run.id, kindOf.get(e.sourceIds[0] ?? '') ?? 'EVENT'));
       }
     }
-    await this.tx.run(async (manager) => {
-      await this.appendRows(manager, rows);
-      await progress(manager);
-    });
-    return rows.length;
+    return { rows, hashes };
   }
 
   /** The hash a clean calculation of the run's scope gives now (computed in memory, writing nothing). */

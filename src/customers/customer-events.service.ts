@@ -14,6 +14,7 @@ import { CustomerEventType } from '../programs/customer-event-type';
 import { EventRowStatus, MAX_EVENTS_PER_CALL } from './customer.enums';
 import { CustomersService } from './customers.service';
 import { CustomerEventEntity } from './entities/customer-event.entity';
+import { CustomerEntity } from './entities/customer.entity';
 import { EventFields, normalizeEvent, NormalizedEvent } from './rules/event-input';
 
 export interface EventRowResult {
@@ -31,7 +32,26 @@ export interface RecordedEvents {
   eventIds: string[];
   customerIds: string[];
   types: CustomerEventType[];
+  /** The stored rows themselves, so listeners fold the new events without reading them back. */
+  events: readonly CustomerEventEntity[];
 }
+
+const TOUCH_CARD_TYPES: readonly string[] = Object.values(CustomerEventType).filter((t) => t.startsWith('CARD_'));
+
+/** Can this event alone make an attribution touch (the same test as customersWithTouchEvents)? */
+export function isTouchEvent(e: Pick<CustomerEventEntity, 'type' | 'programId' | 'employerUscc'>): boolean {
+  return (
+    (TOUCH_CARD_TYPES.includes(e.type) && e.programId !== null) ||
+    (e.type === (CustomerEventType.PAYROLL_CREDIT as string) && e.employerUscc !== null)
+  );
+}
+
+/** `?, ?, …` for an IN list: the lookups below are plain SQL, as the per-parameter work of the query builder costs more than the index reads on lists of 1,000 keys. */
+export function placeholders(count: number): string {
+  return new Array<string>(count).fill('?').join(', ');
+}
+
+type CustomerRef = Pick<CustomerEntity, 'id' | 'customerNumber' | 'orgUnitId'>;
 
 export type RecordedListener = (recorded: RecordedEvents) => void | Promise<void>;
 
@@ -40,6 +60,8 @@ export type WithinEventBatch = (manager: EntityManager, results: readonly EventR
 /** Rows per INSERT statement: 1,000 × 16 placeholders stays under both SQLite's and MariaDB's limits. */
 const INSERT_CHUNK = 1000;
 const MAX_ATTEMPTS = 3;
+/** Keys per lookup query: a whole call (≤ 1,000 events) in one statement. */
+const LOOKUP_CHUNK = 1000;
 
 @Injectable()
 export class CustomerEventsService {
@@ -98,9 +120,22 @@ export class CustomerEventsService {
       }
     });
     let accepted: CustomerEventEntity[] = [];
-    const results = await this.withRetry(() =>
-      this.tx.run(async (manager) => {
-        const outcome = await this.recordWithin(manager, actor, normalized, now);
+    const valid = normalized.filter((n): n is NormalizedEvent => 'externalId' in n && 'occurredAt' in n);
+    const results = await this.withRetry(async () => {
+      // Both lookups at once, before the transaction (pooled connections): an event id recorded meanwhile by
+      // a concurrent call fails the unique index, and the retry then reports it as DUPLICATE.
+      const [existing, customers] = await Promise.all([
+        this.storedIdsOf(
+          this.dataSource.manager,
+          valid.map((v) => v.externalId),
+        ),
+        this.customersByNumber(
+          this.dataSource.manager,
+          valid.map((v) => v.customerNumber),
+        ),
+      ]);
+      return this.tx.run(async (manager) => {
+        const outcome = await this.recordWithin(manager, actor, normalized, now, existing, customers);
         accepted = outcome.accepted;
         if (accepted.length > 0) {
           await this.audit.record(manager, actor, {
@@ -112,8 +147,8 @@ export class CustomerEventsService {
         }
         if (within) await within(manager, outcome.results);
         return outcome.results;
-      }),
-    );
+      });
+    });
     if (accepted.length > 0) await this.publish(accepted);
     return results;
   }
@@ -146,26 +181,27 @@ export class CustomerEventsService {
 
   /**
    * Of these customers, those with at least one event that can make an attribution touch (a card event
-   * naming a program, or a payroll credit naming an employer): one indexed query per 1,000 customers,
-   * no event rows loaded.
+   * naming a program, or a payroll credit naming an employer). No event rows are loaded, and the two kinds
+   * are asked separately so each can use its own index (program, type) instead of walking every event of
+   * every customer: the cost follows the touch events, not the length of the customers' histories.
    */
   async customersWithTouchEvents(customerIds: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
-    for (const part of chunk([...new Set(customerIds)])) {
-      const rows = await this.dataSource
-        .getRepository(CustomerEventEntity)
-        .createQueryBuilder('e')
-        .select('DISTINCT e.customerId', 'customerId')
-        .where('e.customerId IN (:...ids)', { ids: part })
-        .andWhere(
-          '((e.type IN (:...cardTypes) AND e.programId IS NOT NULL) OR (e.type = :payroll AND e.employerUscc IS NOT NULL))',
-          {
-            cardTypes: Object.values(CustomerEventType).filter((t) => t.startsWith('CARD_')),
-            payroll: CustomerEventType.PAYROLL_CREDIT,
-          },
-        )
-        .getRawMany<{ customerId: string }>();
-      for (const row of rows) out.add(row.customerId);
+    for (const part of chunk([...new Set(customerIds)], LOOKUP_CHUNK)) {
+      const among = `customer_id IN (${placeholders(part.length)})`;
+      const [cards, payroll] = await Promise.all([
+        this.dataSource.query<{ customerId: string }[]>(
+          `SELECT DISTINCT customer_id AS "customerId" FROM customer_events
+           WHERE ${among} AND program_id IS NOT NULL AND type IN (${placeholders(TOUCH_CARD_TYPES.length)})`,
+          [...part, ...TOUCH_CARD_TYPES],
+        ),
+        this.dataSource.query<{ customerId: string }[]>(
+          `SELECT DISTINCT customer_id AS "customerId" FROM customer_events
+           WHERE ${among} AND type = ? AND employer_uscc IS NOT NULL`,
+          [...part, CustomerEventType.PAYROLL_CREDIT],
+        ),
+      ]);
+      for (const row of [...cards, ...payroll]) out.add(row.customerId);
     }
     return out;
   }
@@ -195,25 +231,9 @@ export class CustomerEventsService {
     actor: Actor,
     normalized: readonly (NormalizedEvent | EventRowResult)[],
     now: Date,
+    existing: Map<string, string>,
+    customers: ReadonlyMap<string, CustomerRef>,
   ): Promise<{ results: EventRowResult[]; accepted: CustomerEventEntity[] }> {
-    const valid = normalized.filter((n): n is NormalizedEvent => 'externalId' in n && 'occurredAt' in n);
-    const existing = new Map<string, string>();
-    for (const part of chunk([...new Set(valid.map((v) => v.externalId))])) {
-      const rows = await manager
-        .createQueryBuilder(CustomerEventEntity, 'e')
-        .select(['e.id', 'e.externalId'])
-        .where('e.externalId IN (:...ids)', { ids: part })
-        .getMany();
-      for (const row of rows) existing.set(row.externalId, row.id);
-    }
-    const customers = new Map(
-      (
-        await this.customers.findByCustomerNumbers(
-          manager,
-          valid.map((v) => v.customerNumber),
-        )
-      ).map((c) => [c.customerNumber, c]),
-    );
     const results: EventRowResult[] = [];
     const accepted: CustomerEventEntity[] = [];
     normalized.forEach((n, index) => {
@@ -279,6 +299,36 @@ export class CustomerEventsService {
     return { results, accepted };
   }
 
+  /** External event id → stored id, for those already recorded: plain rows, one query per 1,000 ids. */
+  private async storedIdsOf(manager: EntityManager, externalIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunk([...new Set(externalIds)], LOOKUP_CHUNK)) {
+      const rows = await manager.query<{ id: string; externalId: string }[]>(
+        `SELECT id AS "id", external_id AS "externalId" FROM customer_events WHERE external_id IN (${placeholders(part.length)})`,
+        part,
+      );
+      for (const row of rows) out.set(row.externalId, row.id);
+    }
+    return out;
+  }
+
+  /** The three customer columns an event needs (id, org unit for the writer's scope), keyed by number. */
+  private async customersByNumber(
+    manager: EntityManager,
+    numbers: readonly string[],
+  ): Promise<Map<string, CustomerRef>> {
+    const out = new Map<string, CustomerRef>();
+    for (const part of chunk([...new Set(numbers)], LOOKUP_CHUNK)) {
+      const rows = await manager.query<CustomerRef[]>(
+        `SELECT id AS "id", customer_number AS "customerNumber", org_unit_id AS "orgUnitId" FROM customers
+         WHERE customer_number IN (${placeholders(part.length)})`,
+        part,
+      );
+      for (const row of rows) out.set(row.customerNumber, row);
+    }
+    return out;
+  }
+
   /**
    * Multi-row INSERTs written directly (TypeORM's insert builder costs more than the database on big
    * batches); values go through the same column transformers and driver conversions as an entity save.
@@ -316,6 +366,7 @@ export class CustomerEventsService {
       eventIds: accepted.map((e) => e.id),
       customerIds: [...new Set(accepted.map((e) => e.customerId))],
       types: [...new Set(accepted.map((e) => e.type as CustomerEventType))],
+      events: accepted,
     };
     for (const listener of [...this.listeners]) {
       try {

@@ -51,6 +51,27 @@ const EVENT_FIELDS = [
 
 type Source = AsyncIterable<Buffer | string | Uint8Array>;
 
+/**
+ * Parses the next batch while the caller records this one, so reading and the database's work overlap.
+ * At most two batches are held.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = it.next();
+      // A read error surfaces from the await above on the next turn, not as an unhandled rejection.
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
 function fieldsOf<F extends string>(record: Record<string, unknown>, fields: readonly F[]): Partial<Record<F, string>> {
   const canonical = canonicalRecord(record, fields);
   const out: Partial<Record<F, string>> = {};
@@ -176,12 +197,20 @@ export class CustomerImportsService {
     let encoding: DetectedEncoding | null = null;
     let processed = 0;
     const counts = { accepted: 0, duplicates: 0, rejected: 0 };
-    for await (const batch of inBatches(
-      readRows(stream, format, (e) => (encoding = e)),
-      MAX_EVENTS_PER_CALL,
-    )) {
-      const readable = batch.filter((r) => r.record !== null);
-      const inputs: EventFields[] = readable.map((r) => fieldsOf(r.record ?? {}, EVENT_FIELDS));
+    const parsed = async function* (): AsyncGenerator<{
+      batch: SourceRow[];
+      readable: SourceRow[];
+      inputs: EventFields[];
+    }> {
+      for await (const batch of inBatches(
+        readRows(stream, format, (e) => (encoding = e)),
+        MAX_EVENTS_PER_CALL,
+      )) {
+        const readable = batch.filter((r) => r.record !== null);
+        yield { batch, readable, inputs: readable.map((r) => fieldsOf(r.record ?? {}, EVENT_FIELDS)) };
+      }
+    };
+    for await (const { batch, readable, inputs } of readAhead(parsed())) {
       const bad = unreadable(batch);
       const upTo = processed + batch.length;
       const results = await this.events.record(actor, inputs, async (manager, batchResults) => {

@@ -83,6 +83,8 @@ export const EXPIRE_REFERRALS_JOB = 'referrals.expire';
 const IDEMPOTENCY_KEY_RE = /^[\w.:-]{1,128}$/;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const ENGINE_BATCH = 500;
+/** Referrals per engine UPDATE: 100 × 14 parameters. */
+const ENGINE_UPDATE_CHUNK = 100;
 
 const GROUP_COLUMN: Record<FunnelGroupBy, string> = {
   [FunnelGroupBy.PARTNER]: 'r.partner_id',
@@ -520,23 +522,73 @@ export class ReferralsService {
         }
       }
     }
-    let changed = 0;
     const now = this.clock.now();
+    const moved: { before: ReferralEntity; after: ReferralEntity }[] = [];
     for (const [id, after] of current) {
       const before = original.get(id);
       if (!before || before.status === after.status) continue;
-      changed++;
-      await this.saveVersioned(manager, before, { ...after, version: before.version + 1, updatedAt: now });
-      await this.audit.record(manager, auditActor, {
+      moved.push({ before, after: { ...after, version: before.version + 1, updatedAt: now } });
+    }
+    for (const part of chunk(moved, ENGINE_UPDATE_CHUNK)) await this.saveVersionedMany(manager, part);
+    await this.audit.recordMany(
+      manager,
+      auditActor,
+      moved.map(({ before, after }) => ({
         action: 'referral.engineOutcome',
         entityType: 'Referral',
-        entityId: id,
+        entityId: before.id,
         before: { status: before.status, version: before.version },
         after: { status: after.status, customerId: after.customerId, reason: after.statusReason },
-      });
-    }
+      })),
+    );
     await this.writeHistory(manager, history);
-    return changed;
+    return moved.length;
+  }
+
+  /**
+   * The engine's referral changes in one UPDATE per chunk: each column set by `CASE id`, each row guarded
+   * by its version; if any row was changed meanwhile the whole batch is a CONFLICT (STALE_VERSION), as
+   * one row would be with updateIfVersion.
+   */
+  private async saveVersionedMany(
+    manager: EntityManager,
+    rows: readonly { before: ReferralEntity; after: ReferralEntity }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const driver = manager.connection.driver;
+    const meta = manager.connection.getMetadata(ReferralEntity);
+    const fields = ['status', 'statusReason', 'reachedRank', 'customerId', 'convertedAt', 'qualifiedAt'] as const;
+    const params: unknown[] = [];
+    const sets = fields.map((field) => {
+      const column = meta.findColumnWithPropertyName(field);
+      if (!column) throw new Error(`referrals has no column ${field}`);
+      const cases = rows.map(({ before, after }) => {
+        const value = field === 'statusReason' && after.statusReason ? after.statusReason.slice(0, 500) : after[field];
+        params.push(before.id, driver.preparePersistentValue(value, column));
+        return 'WHEN ? THEN ?';
+      });
+      return `${driver.escape(column.databaseName)} = CASE ${driver.escape('id')} ${cases.join(' ')} END`;
+    });
+    const updatedAt = meta.findColumnWithPropertyName('updatedAt');
+    if (!updatedAt) throw new Error('referrals has no column updatedAt');
+    params.push(driver.preparePersistentValue(rows[0]?.after.updatedAt, updatedAt));
+    const guards = rows.map(({ before }) => {
+      params.push(before.id, before.version);
+      return '(id = ? AND version = ?)';
+    });
+    const sql =
+      `UPDATE ${driver.escape(meta.tableName)} SET ${sets.join(', ')}, version = version + 1, ` +
+      `${driver.escape(updatedAt.databaseName)} = ? WHERE ${guards.join(' OR ')}`;
+    // The query runner's structured result carries the affected-row count on both drivers.
+    const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+    let affected: number | undefined;
+    try {
+      affected = (await runner.query(sql, params, true)).affected;
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
+    if (affected !== rows.length)
+      throw conflict('STALE_VERSION', 'Referral was changed by someone else', { field: 'version' });
   }
 
   // ---------- funnel ----------

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { isValidLuhn } from '../../src/common/identifiers';
 import { CardsService } from '../../src/cards/cards.service';
 import { CustomerEventsService } from '../../src/customers/customer-events.service';
@@ -7,6 +8,11 @@ import { ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
 import { databases, errorOf, ok, SYSTEM_ACTOR, TestApp } from '../support/harness';
 import { BankFixture, seedBank } from '../support/fixtures';
 import { createAgreement, productInput, UPSERT_PRODUCT } from '../programs/support';
+
+/** A spend needs an amount and a merchant category. */
+function spendFields(type: string): Record<string, string> {
+  return type === 'CARD_SPEND' ? { amount: '10.00', merchantCategory: '5411' } : {};
+}
 
 /** A 16-digit PAN with the given prefix and a valid Luhn check digit. */
 function pan(prefix: string, serial: number): string {
@@ -195,6 +201,59 @@ describe.each(databases())('co-branded cards on %s', (db) => {
       await t.gql<{ markDormantCards: { changed: number } }>(MARK, { d: '2026-06-01' }, 'manager'),
     ).markDormantCards;
     expect(byDefault.changed).toBe(0);
+  });
+
+  it('folding new events onto the stored card equals a full re-fold, whatever the arrival order (property)', async () => {
+    const TYPES = ['CARD_APPLIED', 'CARD_APPROVED', 'CARD_DECLINED', 'CARD_ACTIVATED', 'CARD_SPEND', 'CARD_CLOSED'];
+    const FIELDS = 'status maskedPan bin lastActivityOn dormantSince';
+    const stateOf = async (customerId: string): Promise<unknown> =>
+      ok(
+        await t.gql<{ cards: { edges: { node: Record<string, unknown> }[] } }>(
+          `query($f: CardsFilter) { cards(first: 5, filter: $f) { edges { node { ${FIELDS} } } } }`,
+          { f: { customerIds: [customerId] } },
+          'admin',
+        ),
+      ).cards.edges.map((e) => e.node);
+    const sequences = fc.uniqueArray(
+      fc.record({ type: fc.constantFrom(...TYPES), day: fc.integer({ min: 1, max: 28 }), withPan: fc.boolean() }),
+      { minLength: 1, maxLength: 6, selector: (e) => e.day },
+    );
+    await fc.assert(
+      fc.asyncProperty(sequences, fc.func(fc.integer()), async (events, order) => {
+        const number = pan(BIN, 900 + ++serial);
+        const inputs = events
+          .sort((a, b) => a.day - b.day)
+          .map((e) => ({
+            type: e.type,
+            occurredAt: `2026-03-${String(e.day).padStart(2, '0')}T02:00:00Z`,
+            extra: { programId: program, ...(e.withPan ? { cardRef: number } : {}), ...spendFields(e.type) },
+          }));
+        // One call per event in occurrence order: after the first, each new event folds onto the stored card.
+        const inOrder = await customer();
+        for (const e of inputs) await record(inOrder.number, e.type, e.occurredAt, e.extra);
+        // The same events arriving shuffled, one per call: late ones take the full re-fold.
+        const shuffled = await customer();
+        const permuted = inputs.map((e, i) => ({ e, k: order(i) })).sort((a, b) => a.k - b.k);
+        for (const { e } of permuted) await record(shuffled.number, e.type, e.occurredAt, e.extra);
+        // All at once: one full fold.
+        const atOnce = await customer();
+        const [first] = await t.get(CustomerEventsService).record(
+          SYSTEM_ACTOR,
+          inputs.map((e) => ({
+            eventId: `E-${db}-${++eventSerial}`,
+            customerNumber: atOnce.number,
+            type: e.type,
+            occurredAt: e.occurredAt,
+            ...e.extra,
+          })),
+        );
+        expect(first?.status).toBe('ACCEPTED');
+        const expected = await stateOf(atOnce.id);
+        expect(await stateOf(inOrder.id)).toEqual(expected);
+        expect(await stateOf(shuffled.id)).toEqual(expected);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('a WINDING_DOWN program takes no new cards but still serves existing ones', async () => {

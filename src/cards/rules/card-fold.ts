@@ -61,20 +61,23 @@ const later = (a: string | null, b: string): string => (a === null || b > a ? b 
 /**
  * The card's state from its events, in occurrence order whatever the arrival order (so late events fold in
  * the same way). Transitions that make no sense from the current state are ignored. DORMANT is not an event:
- * markDormantCards sets it, and a later spend or activation clears it.
+ * markDormantCards sets it, and a later spend or activation clears it. `from` continues a fold: the state
+ * after earlier events, all of which occurred before these.
  */
-export function foldCardEvents(events: readonly CardFoldEvent[]): CardState {
-  const s: CardState = {
-    status: null,
-    maskedPan: null,
-    bin: null,
-    appliedAt: null,
-    decidedAt: null,
-    activatedAt: null,
-    lastSpendAt: null,
-    lastActivityOn: null,
-    closedAt: null,
-  };
+export function foldCardEvents(events: readonly CardFoldEvent[], from?: CardState): CardState {
+  const s: CardState = from
+    ? { ...from }
+    : {
+        status: null,
+        maskedPan: null,
+        bin: null,
+        appliedAt: null,
+        decidedAt: null,
+        activatedAt: null,
+        lastSpendAt: null,
+        lastActivityOn: null,
+        closedAt: null,
+      };
   const sorted = [...events].sort(
     (a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.id.localeCompare(b.id),
   );

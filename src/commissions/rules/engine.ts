@@ -74,6 +74,7 @@ function validateInput(input: CalculationInput): void {
   if (period.from > period.to) throw badInput('period.to', 'BEFORE_FROM');
   if (!isValidBusinessDate(asOf)) throw badInput('asOf', 'INVALID_DATE');
   const seen = new Set<string>();
+  const validDates = new Set<string>();
   input.facts.forEach((f, i) => {
     const at = `facts[${i}]`;
     if (typeof f.sourceId !== 'string' || f.sourceId === '') throw badInput(`${at}.sourceId`, 'REQUIRED');
@@ -81,7 +82,10 @@ function validateInput(input: CalculationInput): void {
     seen.add(f.sourceId);
     if (f.kind !== 'EVENT' && f.kind !== 'REFERRAL_QUALIFIED') throw badInput(`${at}.kind`, 'INVALID_KIND');
     if (f.kind === 'EVENT' && !f.eventType) throw badInput(`${at}.eventType`, 'REQUIRED');
-    if (!isValidBusinessDate(f.businessDate)) throw badInput(`${at}.businessDate`, 'INVALID_DATE');
+    if (!validDates.has(f.businessDate)) {
+      if (!isValidBusinessDate(f.businessDate)) throw badInput(`${at}.businessDate`, 'INVALID_DATE');
+      validDates.add(f.businessDate);
+    }
     if (!(f.occurredAt instanceof Date) || Number.isNaN(f.occurredAt.getTime())) {
       throw badInput(`${at}.occurredAt`, 'INVALID_DATE');
     }
@@ -148,6 +152,8 @@ function resultText(exact: Dec, rounded: Money, mode: RoundingMode): string {
 
 function draftsForSimpleBasis(rule: CommissionRule, facts: readonly QualifyingFact[], mode: RoundingMode): Draft[] {
   const b = rule.basis;
+  // The flat amount's text is the same on every line of the group: formatted once.
+  const flat = b.kind === 'FLAT_PER_EVENT' || b.kind === 'FLAT_PER_CUSTOMER' ? b.amount.format() : '';
   return facts.map((fact): Draft => {
     const what = describeFact(fact);
     switch (b.kind) {
@@ -156,16 +162,16 @@ function draftsForSimpleBasis(rule: CommissionRule, facts: readonly QualifyingFa
           fact,
           amount: b.amount.minor,
           basisAmount: fact.amount ?? null,
-          rateOrTier: `${b.amount.format()} per event`,
-          notes: [`${what}: flat ${b.amount.format()} per event = ${b.amount.format()}`],
+          rateOrTier: `${flat} per event`,
+          notes: [`${what}: flat ${flat} per event = ${flat}`],
         };
       case 'FLAT_PER_CUSTOMER':
         return {
           fact,
           amount: b.amount.minor,
           basisAmount: fact.amount ?? null,
-          rateOrTier: `${b.amount.format()} per customer`,
-          notes: [`first qualifying ${what} of the customer: flat ${b.amount.format()} per customer, paid once`],
+          rateOrTier: `${flat} per customer`,
+          notes: [`first qualifying ${what} of the customer: flat ${flat} per customer, paid once`],
         };
       case 'PERCENT_OF_AMOUNT': {
         const amount = fact.amount as Money;
@@ -552,10 +558,13 @@ export function calculate(input: CalculationInput): CalculationResult {
     let accrued = 0n;
     let clawedBack = 0n;
     let count = 0;
+    const payableOnOf = new Map<string, string>();
     for (const d of drafts) {
       const f = d.fact;
       const amount = Money.ofMinor(d.amount, cur);
-      const payableOn = addDays(f.businessDate, rule.holdingDays);
+      let payableOn = payableOnOf.get(f.businessDate);
+      if (payableOn === undefined)
+        payableOnOf.set(f.businessDate, (payableOn = addDays(f.businessDate, rule.holdingDays)));
       const holding = rule.holdingDays > 0 ? `; held ${rule.holdingDays} days, payable on ${payableOn}` : '';
       const key = idempotencyKeyOf(version.planId, rule.id, f.sourceId, version.version);
       const line: CommissionLine = {

@@ -49,25 +49,40 @@ export function lineFingerprint(l: CommissionLine): string {
   ]);
 }
 
+/** A row as posted: revision 0 and not a reversal for a freshly calculated line (no copy is made). */
+interface Posted {
+  line: CommissionLine | LedgerEntry;
+  revision: number;
+  reversal: boolean;
+}
+
 interface KeyState {
   maxRevision: number;
-  live: LedgerEntry[];
+  live: Posted[];
+}
+
+function postedOf(l: CommissionLine | LedgerEntry): Posted {
+  return isEntry(l)
+    ? { line: l, revision: l.revision, reversal: l.reversal }
+    : { line: l, revision: 0, reversal: false };
 }
 
 function stateByKey(entries: readonly (CommissionLine | LedgerEntry)[]): Map<string, KeyState> {
-  const all = entries.map(asEntry);
-  const reversed = new Set(all.filter((e) => e.reversal).map((e) => ledgerKeyOf(e.idempotencyKey, e.revision, false)));
+  const all = entries.map(postedOf);
+  const reversed = new Set<string>();
+  for (const p of all) if (p.reversal) reversed.add(ledgerKeyOf(p.line.idempotencyKey, p.revision, false));
   const out = new Map<string, KeyState>();
-  for (const e of all) {
-    let s = out.get(e.idempotencyKey);
+  for (const p of all) {
+    const key = p.line.idempotencyKey;
+    let s = out.get(key);
     if (!s) {
       s = { maxRevision: -1, live: [] };
-      out.set(e.idempotencyKey, s);
+      out.set(key, s);
     }
-    if (e.revision > s.maxRevision) s.maxRevision = e.revision;
-    if (!e.reversal && !reversed.has(ledgerKeyOf(e.idempotencyKey, e.revision, false))) s.live.push(e);
+    if (p.revision > s.maxRevision) s.maxRevision = p.revision;
+    if (!p.reversal && (reversed.size === 0 || !reversed.has(ledgerKeyOf(key, p.revision, false)))) s.live.push(p);
   }
-  for (const s of out.values()) s.live.sort((a, b) => a.revision - b.revision);
+  for (const s of out.values()) if (s.live.length > 1) s.live.sort((a, b) => a.revision - b.revision);
   return out;
 }
 
@@ -75,7 +90,7 @@ function stateByKey(entries: readonly (CommissionLine | LedgerEntry)[]): Map<str
 export function netLedgerLines(entries: readonly (CommissionLine | LedgerEntry)[]): LedgerEntry[] {
   const out: LedgerEntry[] = [];
   const states = stateByKey(entries);
-  for (const key of [...states.keys()].sort()) out.push(...(states.get(key)?.live ?? []));
+  for (const key of [...states.keys()].sort()) for (const p of states.get(key)?.live ?? []) out.push(asEntry(p.line));
   return out;
 }
 
@@ -101,6 +116,14 @@ export function diffAgainstLedger(
   existing: readonly LedgerEntry[],
   recomputed: readonly CommissionLine[],
 ): LedgerEntry[] {
+  return diffWith(existing, recomputed, lineFingerprint);
+}
+
+function diffWith(
+  existing: readonly LedgerEntry[],
+  recomputed: readonly CommissionLine[],
+  fingerprint: (l: CommissionLine) => string,
+): LedgerEntry[] {
   const states = stateByKey(existing);
   const wanted = new Map<string, CommissionLine>();
   recomputed.forEach((l, i) => {
@@ -116,15 +139,32 @@ export function diffAgainstLedger(
     const live = state?.live ?? [];
     if (line) {
       const first = live[0];
-      if (live.length === 1 && first && lineFingerprint(first) === lineFingerprint(line)) continue;
-      for (const old of live) out.push(reversalOf(old, `recalculated as ${line.amount.format()}`));
+      if (live.length === 1 && first && fingerprint(first.line) === fingerprint(line)) continue;
+      for (const old of live) out.push(reversalOf(asEntry(old.line), `recalculated as ${line.amount.format()}`));
       const revision = (state?.maxRevision ?? -1) + 1;
       out.push({ ...line, revision, reversal: false, ledgerKey: ledgerKeyOf(key, revision, false) });
     } else {
-      for (const old of live) out.push(reversalOf(old, 'no longer earned on recalculation'));
+      for (const old of live) out.push(reversalOf(asEntry(old.line), 'no longer earned on recalculation'));
     }
   }
   return out;
+}
+
+/**
+ * diffAgainstLedger and the ledgerContentHash of the recomputed lines in one pass: each line's
+ * fingerprint is computed once and serves both (a run needs both for every plan).
+ */
+export function diffAndHash(
+  existing: readonly LedgerEntry[],
+  recomputed: readonly CommissionLine[],
+): { diff: LedgerEntry[]; hash: string } {
+  const memo = new Map<CommissionLine, string>();
+  const fingerprint = (l: CommissionLine): string => {
+    let f = memo.get(l);
+    if (f === undefined) memo.set(l, (f = lineFingerprint(l)));
+    return f;
+  };
+  return { diff: diffWith(existing, recomputed, fingerprint), hash: hashWith(recomputed, fingerprint) };
 }
 
 /**
@@ -133,9 +173,16 @@ export function diffAgainstLedger(
  * corrected ledger and a clean calculation of the same result.
  */
 export function ledgerContentHash(entries: readonly (CommissionLine | LedgerEntry)[]): string {
-  const rows = netLedgerLines(entries)
-    .map(lineFingerprint)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return hashWith(entries, lineFingerprint);
+}
+
+function hashWith(
+  entries: readonly (CommissionLine | LedgerEntry)[],
+  fingerprint: (l: CommissionLine) => string,
+): string {
+  const rows: string[] = [];
+  for (const s of stateByKey(entries).values()) for (const p of s.live) rows.push(fingerprint(p.line));
+  rows.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const h = createHash('sha256');
   for (const r of rows) h.update(`${r}\n`);
   return h.digest('hex');

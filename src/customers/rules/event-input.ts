@@ -7,6 +7,27 @@ import { CUSTOMER_EVENT_TYPES, CustomerEventType } from '../../programs/customer
 import { AMOUNT_EVENT_TYPES } from '../customer.enums';
 import { CUSTOMER_NUMBER_RE } from './customer-input';
 
+const QUARTER_HOUR_MS = 15 * 60_000;
+const businessDates = new Map<string, string | null>();
+
+/**
+ * businessDateOf for many events, memoised per zone and UTC quarter hour: zone offsets are whole quarter
+ * hours and change only on quarter-hour boundaries, so every instant of a quarter hour has the date of
+ * its start unless the quarter hour straddles local midnight (then computed per event).
+ */
+function cachedBusinessDateOf(instant: Date, timeZone: string): string {
+  const start = Math.floor(instant.getTime() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const key = `${timeZone}|${start}`;
+  let date = businessDates.get(key);
+  if (date === undefined) {
+    const first = businessDateOf(new Date(start), timeZone);
+    date = first === businessDateOf(new Date(start + QUARTER_HOUR_MS - 1), timeZone) ? first : null;
+    if (businessDates.size >= 100_000) businessDates.clear();
+    businessDates.set(key, date);
+  }
+  return date ?? businessDateOf(instant, timeZone);
+}
+
 /** One event as submitted (GraphQL input or one import row), before validation. */
 export interface EventFields {
   eventId?: string;
@@ -141,7 +162,7 @@ export function normalizeEvent(
     customerNumber,
     type,
     occurredAt,
-    businessDate: businessDateOf(occurredAt, options.timeZone),
+    businessDate: cachedBusinessDateOf(occurredAt, options.timeZone),
     productCode: bounded(input.productCode, 'productCode', 40),
     programId,
     cardRef: maskedCardRef(bounded(input.cardRef, 'cardRef', 64)),
