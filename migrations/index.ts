@@ -9,6 +9,7 @@ import { Settlement1764460800600 } from './1764460800600-settlement';
 import { Reconciliation1764460800610 } from './1764460800610-reconciliation';
 import { Payouts1764460800620 } from './1764460800620-payouts';
 import { Analytics1764460800700 } from './1764460800700-analytics';
+import { Scorecards1764460800710 } from './1764460800710-scorecards';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Reconciliation1764460800610,
   Payouts1764460800620,
   Analytics1764460800700,
+  Scorecards1764460800710,
 ];

@@ -10,6 +10,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ProgramsModule } from './programs/programs.module';
 import { SupplyChainModule } from './supply-chain/supply-chain.module';
+import { ScorecardsModule } from './analytics/scorecards/scorecards.module';
 
 /**
  * Domain modules beyond the foundation, registered in one list so each issue adds one line.
@@ -27,4 +28,5 @@ export const FEATURE_MODULES: Type<unknown>[] = [
   CardsModule,
   SettlementModule,
   AnalyticsModule,
+  ScorecardsModule,
 ];

@@ -1,3 +1,9 @@
+import {
+  PartnerComplaintEntity,
+  PartnerExternalRatingEntity,
+  PartnerScorecardEntity,
+  ScorecardWeightSetEntity,
+} from '../analytics/scorecards/entities/scorecard.entities';
 import { ANALYTICS_ENTITIES } from '../analytics/entities';
 import { CommissionAccrualEntity } from '../commissions/entities/commission-accrual.entity';
 import { CommissionPeriodEntity, CommissionRunEntity } from '../commissions/entities/commission-period.entity';
@@ -96,4 +102,8 @@ export const ALL_ENTITIES = [
   PayoutSignoffEntity,
   PayoutFileImportEntity,
   ...ANALYTICS_ENTITIES,
+  ScorecardWeightSetEntity,
+  PartnerScorecardEntity,
+  PartnerComplaintEntity,
+  PartnerExternalRatingEntity,
 ];
