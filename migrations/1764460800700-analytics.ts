@@ -95,11 +95,13 @@ export class Analytics1764460800700 implements MigrationInterface {
           col.varchar('fact_id', 255),
           col.varchar('fingerprint', 64),
           col.date('business_date'),
+          col.instant('source_mark'),
           col.instant('applied_at'),
         ],
         indices: [
           index('uq_analytics_applied_facts', ['source', 'fact_id'], true),
           index('ix_analytics_applied_facts_date', ['source', 'business_date']),
+          index('ix_analytics_applied_facts_mark', ['source', 'source_mark']),
         ],
       }),
     );

@@ -74,7 +74,7 @@ export function analyticsConfigFrom(env: Env, isTest: boolean, fail: Fail): Anal
     milestones: [...milestones].sort((a, b) => a - b),
     activityWindowDays: int('ANALYTICS_ACTIVITY_WINDOW_DAYS', 30, 1, 366),
     overlapSeconds: int('ANALYTICS_OVERLAP_SECONDS', 600, 0, 86_400),
-    batchSize: int('ANALYTICS_BATCH_SIZE', 1000, 1, 10_000),
+    batchSize: int('ANALYTICS_BATCH_SIZE', 5000, 1, 10_000),
     catchUpIntervalMs: int('ANALYTICS_CATCH_UP_INTERVAL_MS', isTest ? 0 : 60_000, 0, 86_400_000),
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { businessDateOf, isValidBusinessDate } from '../common/business-time';
 import { Clock } from '../common/clock';
 import { badInput } from '../common/domain-error';
@@ -8,7 +8,6 @@ import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
 import { chunk } from '../graphql/loaders';
-import { AnalyticsAppliedFactEntity } from './entities/analytics-applied-fact.entity';
 import { AnalyticsCursorEntity } from './entities/analytics-cursor.entity';
 import {
   AccrualSourceRow,
@@ -28,7 +27,7 @@ import {
   accrualFacts,
   SOURCES,
 } from './facts';
-import { add, upsertRows } from './upsert';
+import { add, isSqlite, upsertRows } from './upsert';
 
 /** How each source is read: its table, the high-water-mark column and the business-date column. */
 interface SourceSpec {
@@ -43,7 +42,88 @@ const SOURCE_SPECS: Record<AnalyticsSource, SourceSpec> = {
   ACCRUAL: { table: 'commission_accruals', watermark: 'created_at', date: 'business_date' },
 };
 
+/** The columns each source's facts are derived from (besides id and its mark). */
+const SOURCE_COLUMNS: Record<AnalyticsSource, readonly string[]> = {
+  REFERRAL: [
+    'partner_id',
+    'program_id',
+    'channel_id',
+    'org_unit_id',
+    'submitted_on',
+    'status',
+    'reached_rank',
+    'converted_at',
+    'qualified_at',
+    'version',
+  ],
+  EVENT: ['customer_id', 'type', 'business_date', 'product_code', 'program_id', 'card_ref', 'amount', 'currency'],
+  ACCRUAL: ['ledger_key', 'kind', 'fee_category', 'business_date', 'amount', 'currency', 'partner_id', 'program_id'],
+};
+
+/** Fact ids per ledger look-up and ledger rows per INSERT (7 placeholders each: below both drivers' limits). */
+const LEDGER_CHECK_CHUNK = 2000;
+const LEDGER_INSERT_CHUNK = 2000;
+
+/** Ledger rows deleted per statement by pruneLedger (short statements beside the catch-up). */
+const PRUNE_BATCH = 1000;
+/** Sources whose rows never change once written: their ledger rows are pruned below the cursor. */
+const PRUNABLE_SOURCES: readonly AnalyticsSource[] = ['EVENT', 'ACCRUAL'];
+
 const EPOCH = new Date('1970-01-01T00:00:00.000Z');
+
+/**
+ * A fact with the high-water mark of the source row it came from (the ledger keeps it, for pruning), and
+ * whether that row is in its first version (events and accruals always; a referral never updated): such a row
+ * past the cursor was never applied by a finished run, so the catch-up inserts its facts without a look-up.
+ */
+export type MarkedFact = LedgerFact & { mark: Date; firstVersion: boolean };
+
+/** A bound instant: mysql2 formats a Date in the connection's zone ('Z'); better-sqlite3 binds text. */
+function instantParam(manager: EntityManager, d: Date): Date | string {
+  return isSqlite(manager) ? d.toISOString().replace('T', ' ').replace('Z', '') : d;
+}
+
+/**
+ * The dimensions of the programs and partners one run meets, each read once per run with one IN query (so a
+ * batch needs no join, and a change of a partner's kind is seen by the next run, as before).
+ */
+class DimensionCache {
+  private readonly kinds = new Map<string, string>();
+  private readonly programDims = new Map<string, ProgramDims | null>();
+
+  constructor(private readonly m: EntityManager) {}
+
+  async partnerKinds(ids: readonly string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(ids)].filter((id) => !this.kinds.has(id));
+    for (const part of chunk(missing))
+      for (const r of await this.m.query<{ id: string; kind: string }[]>(
+        `SELECT id, kind FROM partners WHERE id IN (${part.map(() => '?').join(', ')})`,
+        part,
+      ))
+        this.kinds.set(r.id, r.kind);
+    return this.kinds;
+  }
+
+  async programs(ids: readonly string[]): Promise<Map<string, ProgramDims | null>> {
+    const missing = [...new Set(ids)].filter((id) => !this.programDims.has(id));
+    for (const part of chunk(missing)) {
+      for (const id of part) this.programDims.set(id, null);
+      for (const r of await this.m.query<Record<string, unknown>[]>(
+        `SELECT g.id, g.partner_id, g.org_unit_id, p.kind FROM programs g JOIN partners p ON p.id = g.partner_id
+          WHERE g.id IN (${part.map(() => '?').join(', ')})`,
+        part,
+      ))
+        this.programDims.set(String(r.id), {
+          programId: String(r.id),
+          partnerId: text(r.partner_id),
+          orgUnitId: String(r.org_unit_id),
+          partnerKind: String(r.kind),
+        });
+    }
+    return this.programDims;
+  }
+}
+
 const MAX_CONFLICT_RETRIES = 3;
 
 export interface CatchUpResult {
@@ -123,6 +203,8 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private timer: NodeJS.Timeout | null = null;
   /** Per source: the re-read window this process last caught up completely, and its signature. */
   private readonly applied = new Map<AnalyticsSource, { since: number; signature: string }>();
+  /** Per source: the cursor as this process last saw it (see cursorOf). */
+  private readonly cursors = new Map<AnalyticsSource, Date>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -136,14 +218,22 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     if (every > 0) {
       // A lost trigger only delays: the periodic catch-up picks the rows up.
       this.timer = setInterval(() => {
-        this.catchUpAll().catch((error: unknown) => this.logger.error({ err: error }, 'periodic catch-up failed'));
+        this.catchUpAll()
+          .then(() => this.pruneLedger())
+          .catch((error: unknown) => this.logger.error({ err: error }, 'periodic catch-up failed'));
       }, every);
       this.timer.unref();
     }
   }
 
   onModuleDestroy(): void {
+    this.stopPeriodicCatchUp();
+  }
+
+  /** Stops this process's periodic catch-up (shutdown; a benchmark that times one catch-up on its own). */
+  stopPeriodicCatchUp(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   // ---------- catch-up ----------
@@ -163,7 +253,6 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   }
 
   private async catchUpNow(source: AnalyticsSource): Promise<CatchUpResult> {
-    const spec = SOURCE_SPECS[source];
     const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
     const cursor = await this.cursorOf(source);
     const since = new Date(cursor.getTime() - this.config.analytics.overlapSeconds * 1000);
@@ -172,39 +261,66 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const window = await this.windowSignature(source, since);
     const memo = this.applied.get(source);
     if (memo && memo.since === since.getTime() && memo.signature === window) return result;
+    const dims = new DimensionCache(this.dataSource.manager);
+    const spec = SOURCE_SPECS[source];
     let after: { at: Date; id: string } | null = null;
     for (;;) {
-      const query = this.dataSource
-        .createQueryBuilder()
-        .select('s.id', 'id')
-        .addSelect(`s.${spec.watermark}`, 'mark')
-        .from(spec.table, 's')
-        .orderBy(`s.${spec.watermark}`, 'ASC')
-        .addOrderBy('s.id', 'ASC')
-        .limit(this.config.analytics.batchSize);
-      if (after === null) query.where(`s.${spec.watermark} >= :since`, { since });
-      else
-        query.where(`(s.${spec.watermark} > :at OR (s.${spec.watermark} = :at AND s.id > :id))`, {
-          at: after.at,
-          id: after.id,
-        });
-      const rows = await query.getRawMany<{ id: string; mark: unknown }>();
-      if (rows.length === 0) {
+      const from = after;
+      // One keyset read returns every column the facts need (no second read by id).
+      const batch = await this.readFacts(source, this.dataSource.manager, dims, (q) => {
+        if (from === null) q.where(`s.${spec.watermark} >= :since`, { since });
+        else
+          q.where(`s.${spec.watermark} >= :at AND (s.${spec.watermark} > :at OR s.id > :id)`, {
+            at: from.at,
+            id: from.id,
+          });
+        q.orderBy(`s.${spec.watermark}`, 'ASC').addOrderBy('s.id', 'ASC').limit(this.config.analytics.batchSize);
+      });
+      if (batch.last === null) {
         this.applied.set(source, { since: since.getTime(), signature: window });
         return result;
       }
-      const last = rows[rows.length - 1] as { id: string; mark: unknown };
-      after = { at: toDate(last.mark), id: last.id };
-      const facts = await this.factsOf(
-        source,
-        rows.map((r) => r.id),
-      );
-      result.read += rows.length;
-      const batch = await this.applyWithRetry(source, facts, after.at);
-      result.applied += batch.applied;
-      result.skipped += batch.skipped;
-      result.conflicts += batch.conflicts;
+      after = batch.last;
+      result.read += batch.rows;
+      const applied = await this.applyWithRetry(source, batch.facts, after.at, cursor);
+      result.applied += applied.applied;
+      result.skipped += applied.skipped;
+      result.conflicts += applied.conflicts;
     }
+  }
+
+  /**
+   * Deletes, in bounded batches, the ledger rows of the append-only sources (events, accruals) whose source
+   * row's mark lies below the stored cursor minus twice the overlap: the catch-up re-reads only from the cursor
+   * minus the overlap and cursors only move forward, so those ids are never delivered again (a rebuild
+   * re-inserts the rows of its range). Referral ledger rows are kept: a referral is re-read whenever it changes
+   * and re-derives every fact it has reached, so its ledger rows are what keeps those facts from counting twice.
+   */
+  async pruneLedger(batchSize = PRUNE_BATCH): Promise<{ source: AnalyticsSource; deleted: number }[]> {
+    const out: { source: AnalyticsSource; deleted: number }[] = [];
+    for (const source of PRUNABLE_SOURCES) {
+      const row = await this.dataSource.getRepository(AnalyticsCursorEntity).findOneBy({ source });
+      let deleted = 0;
+      if (row) {
+        const below = new Date(row.watermark.getTime() - 2 * this.config.analytics.overlapSeconds * 1000);
+        const m = this.dataSource.manager;
+        for (;;) {
+          const ids = await m
+            .createQueryBuilder()
+            .select('f.id', 'id')
+            .from('analytics_applied_facts', 'f')
+            .where('f.source = :source AND f.source_mark < :below', { source, below })
+            .limit(batchSize)
+            .getRawMany<{ id: string }>();
+          if (ids.length === 0) break;
+          const part = ids.map((r) => r.id);
+          await m.query(`DELETE FROM analytics_applied_facts WHERE id IN (${part.map(() => '?').join(', ')})`, part);
+          deleted += part.length;
+        }
+      }
+      out.push({ source, deleted });
+    }
+    return out;
   }
 
   private async windowSignature(source: AnalyticsSource, since: Date): Promise<string> {
@@ -219,19 +335,35 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return `${text(row?.n)}/${text(row?.v)}`;
   }
 
+  /**
+   * The cursor this process last read or wrote: an older cursor than the stored one (another process advanced
+   * it) only makes the catch-up re-read more, and the ledger skips what was applied; so a report pays one query.
+   */
   private async cursorOf(source: AnalyticsSource): Promise<Date> {
+    const known = this.cursors.get(source);
+    if (known) return known;
     const row = await this.dataSource.getRepository(AnalyticsCursorEntity).findOneBy({ source });
-    return row ? row.watermark : EPOCH;
+    const mark = row ? row.watermark : EPOCH;
+    this.cursors.set(source, mark);
+    return mark;
   }
 
   private async applyWithRetry(
     source: AnalyticsSource,
-    facts: LedgerFact[],
+    facts: MarkedFact[],
     watermark: Date | null,
+    cursorAtStart: Date,
   ): Promise<{ applied: number; skipped: number; conflicts: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tx.run((manager) => this.applyFacts(manager, source, facts, watermark));
+        // First attempt: rows in their first version past the cursor the run started from skip the ledger
+        // look-up (no finished run applied them). A rebuild or a concurrent run that did makes the plain ledger
+        // INSERT fail on its unique key; the retry then looks every fact up.
+        const unseen = attempt === 1 ? (f: MarkedFact) => f.firstVersion && f.mark > cursorAtStart : () => false;
+        const out = await this.tx.run((manager) => this.applyFacts(manager, source, facts, watermark, unseen));
+        if (watermark !== null && watermark.getTime() > (this.cursors.get(source)?.getTime() ?? 0))
+          this.cursors.set(source, watermark);
+        return out;
       } catch (error) {
         // Another process applied some of these facts first: run again; the ledger now skips them.
         if (attempt >= MAX_CONFLICT_RETRIES || !(uniqueViolationOf(error) || isDeadlock(error))) throw error;
@@ -243,10 +375,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   async applyFacts(
     manager: EntityManager,
     source: AnalyticsSource,
-    facts: readonly LedgerFact[],
+    facts: readonly MarkedFact[],
     watermark: Date | null,
+    unseen: (f: MarkedFact) => boolean = () => false,
   ): Promise<{ applied: number; skipped: number; conflicts: number }> {
-    const unique = new Map<string, LedgerFact>();
+    const unique = new Map<string, MarkedFact>();
     let conflicts = 0;
     for (const f of facts) {
       const seen = unique.get(f.id);
@@ -254,14 +387,15 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       else unique.set(f.id, f);
     }
     const known = new Map<string, string>();
-    for (const part of chunk([...unique.keys()])) {
+    const toLookUp = [...unique.values()].filter((f) => !unseen(f)).map((f) => f.id);
+    for (const part of chunk(toLookUp, LEDGER_CHECK_CHUNK)) {
       const rows = await manager.query<{ fact_id: string; fingerprint: string }[]>(
         `SELECT fact_id, fingerprint FROM analytics_applied_facts WHERE source = ? AND fact_id IN (${part.map(() => '?').join(', ')})`,
         [source, ...part],
       );
       for (const r of rows) known.set(r.fact_id, r.fingerprint);
     }
-    const fresh: LedgerFact[] = [];
+    const fresh: MarkedFact[] = [];
     let skipped = 0;
     for (const f of unique.values()) {
       const fp = known.get(f.id);
@@ -275,19 +409,13 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         );
       }
     }
-    const now = this.clock.now();
-    // A plain INSERT: a duplicate key here means a concurrent run won; the transaction is retried.
-    for (const part of chunk(fresh, 400))
-      await manager.insert(
-        AnalyticsAppliedFactEntity,
-        part.map((f) => ({
-          id: newId(),
-          source,
-          factId: f.id,
-          fingerprint: f.fingerprint,
-          businessDate: f.date,
-          appliedAt: now,
-        })),
+    const now = instantParam(manager, this.clock.now());
+    // A plain multi-row INSERT: a duplicate key here means a concurrent run won; the transaction is retried.
+    for (const part of chunk(fresh, LEDGER_INSERT_CHUNK))
+      await manager.query(
+        `INSERT INTO analytics_applied_facts (id, source, fact_id, fingerprint, business_date, source_mark, applied_at)
+         VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        part.flatMap((f) => [newId(), source, f.id, f.fingerprint, f.date, instantParam(manager, f.mark), now]),
       );
     await this.writeAggregate(manager, aggregate(fresh));
     if (watermark !== null) await this.advanceCursor(manager, source, watermark);
@@ -438,48 +566,89 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
 
   // ---------- source rows → facts ----------
 
-  /** Facts of the given source rows (by id), read with their dimensions in a constant number of statements. */
-  async factsOf(source: AnalyticsSource, ids: readonly string[], manager?: EntityManager): Promise<LedgerFact[]> {
-    const m = manager ?? this.dataSource.manager;
-    const facts: LedgerFact[] = [];
-    for (const part of chunk([...ids])) {
-      const marks = part.map(() => '?').join(', ');
-      if (source === 'REFERRAL') {
-        const rows = await m.query<Record<string, unknown>[]>(
-          `SELECT r.id, r.partner_id, r.program_id, r.channel_id, r.org_unit_id, p.kind AS partner_kind, r.submitted_on,
-                  r.status, r.reached_rank, r.converted_at, r.qualified_at,
-                  (SELECT COUNT(*) FROM referral_status_changes h WHERE h.referral_id = r.id AND h.to_status = 'EXPIRED') AS expired_moves
-             FROM referrals r JOIN partners p ON p.id = r.partner_id WHERE r.id IN (${marks})`,
+  /**
+   * Reads source rows (`shape` adds the WHERE, order and limit) with every column their facts need in one
+   * statement, their dimensions through the run's cache, and derives their facts, each carrying its row's mark.
+   */
+  async readFacts(
+    source: AnalyticsSource,
+    m: EntityManager,
+    dims: DimensionCache,
+    shape: (q: SelectQueryBuilder<ObjectLiteral>) => void,
+  ): Promise<{ facts: MarkedFact[]; rows: number; last: { at: Date; id: string } | null }> {
+    const spec = SOURCE_SPECS[source];
+    const q = m
+      .createQueryBuilder()
+      .from(spec.table, 's')
+      .select('s.id', 'id')
+      .addSelect(`s.${spec.watermark}`, 'mark');
+    for (const column of SOURCE_COLUMNS[source]) q.addSelect(`s.${column}`, column);
+    shape(q);
+    const rows = await q.getRawMany<Record<string, unknown>>();
+    const facts: MarkedFact[] = [];
+    const push = (derived: LedgerFact[], mark: Date, firstVersion = true): void => {
+      for (const f of derived) facts.push({ ...f, mark, firstVersion });
+    };
+    if (source === 'REFERRAL') {
+      const expired = new Set<string>();
+      for (const part of chunk(
+        rows.map((r) => String(r.id)),
+        LEDGER_CHECK_CHUNK,
+      ))
+        for (const e of await m.query<{ referral_id: string }[]>(
+          `SELECT DISTINCT referral_id FROM referral_status_changes WHERE to_status = 'EXPIRED' AND referral_id IN (${part.map(() => '?').join(', ')})`,
           part,
-        );
-        for (const r of rows) facts.push(...referralFacts(this.referralRow(r)));
-      } else if (source === 'ACCRUAL') {
-        const rows = await m.query<Record<string, unknown>[]>(
-          `SELECT a.ledger_key, a.kind, a.fee_category, a.business_date, a.amount, a.currency, a.partner_id, a.program_id,
-                  g.org_unit_id, p.kind AS partner_kind
-             FROM commission_accruals a JOIN programs g ON g.id = a.program_id JOIN partners p ON p.id = a.partner_id
-            WHERE a.id IN (${marks})`,
-          part,
-        );
-        for (const a of rows) facts.push(...accrualFacts(this.accrualRow(a)));
-      } else {
-        const rows = await m.query<Record<string, unknown>[]>(
-          `SELECT e.id, e.customer_id, e.type, e.business_date, e.product_code, e.program_id, e.card_ref, e.amount, e.currency,
-                  g.partner_id, g.org_unit_id, p.kind AS partner_kind
-             FROM customer_events e LEFT JOIN programs g ON g.id = e.program_id LEFT JOIN partners p ON p.id = g.partner_id
-            WHERE e.id IN (${marks})`,
-          part,
-        );
-        for (const e of rows) {
-          const [row, program] = this.eventRow(e);
-          facts.push(...eventFacts(row, program));
-        }
+        ))
+          expired.add(e.referral_id);
+      const kinds = await dims.partnerKinds(rows.map((r) => String(r.partner_id)));
+      for (const r of rows) {
+        const kind = kinds.get(String(r.partner_id));
+        if (kind !== undefined)
+          push(referralFacts(this.referralRow(r, kind, expired.has(String(r.id)))), toDate(r.mark));
+      }
+    } else if (source === 'ACCRUAL') {
+      const programs = await dims.programs(rows.map((r) => String(r.program_id)));
+      for (const a of rows) {
+        const program = programs.get(String(a.program_id));
+        if (program) push(accrualFacts(this.accrualRow(a, program)), toDate(a.mark));
+      }
+    } else {
+      const programs = await dims.programs(rows.flatMap((r) => (r.program_id ? [text(r.program_id)] : [])));
+      for (const e of rows) {
+        const program = e.program_id ? (programs.get(text(e.program_id)) ?? null) : null;
+        push(eventFacts(this.eventRow(e), program), toDate(e.mark));
       }
     }
-    return facts;
+    const last = rows[rows.length - 1];
+    return { facts, rows: rows.length, last: last ? { at: toDate(last.mark), id: String(last.id) } : null };
   }
 
-  private referralRow(r: Record<string, unknown>): ReferralSourceRow {
+  /** Facts of the source rows whose business date falls in [from, to], in keyset batches by id. */
+  private async forEachInRange(
+    source: AnalyticsSource,
+    from: string,
+    to: string,
+    m: EntityManager,
+    work: (facts: MarkedFact[]) => Promise<void>,
+  ): Promise<void> {
+    const spec = SOURCE_SPECS[source];
+    const dims = new DimensionCache(m);
+    let last = '';
+    for (;;) {
+      const after = last;
+      const batch = await this.readFacts(source, m, dims, (q) =>
+        q
+          .where(`s.${spec.date} >= :from AND s.${spec.date} <= :to AND s.id > :after`, { from, to, after })
+          .orderBy('s.id', 'ASC')
+          .limit(this.config.analytics.batchSize),
+      );
+      if (batch.last === null) return;
+      last = batch.last.id;
+      await work(batch.facts);
+    }
+  }
+
+  private referralRow(r: Record<string, unknown>, partnerKind: string, everExpired: boolean): ReferralSourceRow {
     const zone = this.config.bankTimeZone;
     return {
       id: String(r.id),
@@ -487,17 +656,17 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       programId: String(r.program_id),
       channelId: r.channel_id === null ? null : text(r.channel_id),
       orgUnitId: String(r.org_unit_id),
-      partnerKind: String(r.partner_kind),
+      partnerKind,
       submittedOn: String(r.submitted_on),
       status: String(r.status),
       reachedRank: Number(r.reached_rank),
       convertedOn: r.converted_at === null ? null : businessDateOf(toDate(r.converted_at), zone),
       qualifiedOn: r.qualified_at === null ? null : businessDateOf(toDate(r.qualified_at), zone),
-      everExpired: Number(r.expired_moves) > 0,
+      everExpired,
     };
   }
 
-  private accrualRow(a: Record<string, unknown>): AccrualSourceRow {
+  private accrualRow(a: Record<string, unknown>, program: ProgramDims): AccrualSourceRow {
     return {
       ledgerKey: String(a.ledger_key),
       kind: String(a.kind),
@@ -508,14 +677,14 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       partnerId: String(a.partner_id),
       programId: String(a.program_id),
       channelId: null,
-      orgUnitId: String(a.org_unit_id),
-      partnerKind: String(a.partner_kind),
+      orgUnitId: program.orgUnitId,
+      partnerKind: program.partnerKind,
     };
   }
 
-  private eventRow(e: Record<string, unknown>): [EventSourceRow, ProgramDims | null] {
+  private eventRow(e: Record<string, unknown>): EventSourceRow {
     const str = (v: unknown): string | null => (v === null || v === undefined ? null : text(v));
-    const row: EventSourceRow = {
+    return {
       id: String(e.id),
       customerId: String(e.customer_id),
       type: String(e.type),
@@ -526,37 +695,6 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       amount: e.amount === null || e.amount === undefined ? null : toBig(e.amount),
       currency: str(e.currency),
     };
-    const program =
-      e.partner_id === null || e.partner_id === undefined
-        ? null
-        : {
-            partnerId: text(e.partner_id),
-            programId: String(e.program_id),
-            orgUnitId: String(e.org_unit_id),
-            partnerKind: String(e.partner_kind),
-          };
-    return [row, program];
-  }
-
-  /** Ids of the source rows whose facts fall in [from, to] (their business date), keyset-paged. */
-  private async sourceIdsInRange(
-    source: AnalyticsSource,
-    from: string,
-    to: string,
-    m: EntityManager,
-  ): Promise<string[]> {
-    const spec = SOURCE_SPECS[source];
-    const ids: string[] = [];
-    let last = '';
-    for (;;) {
-      const rows = await m.query<{ id: string }[]>(
-        `SELECT id FROM ${spec.table} WHERE ${spec.date} >= ? AND ${spec.date} <= ? AND id > ? ORDER BY id LIMIT ${this.config.analytics.batchSize}`,
-        [from, to, last],
-      );
-      if (rows.length === 0) return ids;
-      for (const r of rows) ids.push(r.id);
-      last = (rows[rows.length - 1] as { id: string }).id;
-    }
   }
 
   // ---------- rebuild and verify ----------
@@ -597,13 +735,10 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
             [start, end],
           );
           await manager.query('DELETE FROM analytics_card_month WHERE month = ?', [month]);
-          for (const source of SOURCES) {
-            const ids = await this.sourceIdsInRange(source, start, end, manager);
-            for (const part of chunk(ids, this.config.analytics.batchSize)) {
-              const facts = await this.factsOf(source, part, manager);
+          for (const source of SOURCES)
+            await this.forEachInRange(source, start, end, manager, async (facts) => {
               total += (await this.applyFacts(manager, source, facts, null)).applied;
-            }
-          }
+            });
         });
       }
     });
@@ -633,15 +768,12 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const [start, end] = [`${months[0] ?? ''}-01`, monthEnd(months[months.length - 1] ?? '')];
     const m = this.dataSource.manager;
     const expected = aggregate([]);
-    for (const source of SOURCES) {
-      const ids = await this.sourceIdsInRange(source, start, end, m);
-      for (const part of chunk(ids, this.config.analytics.batchSize))
-        aggregate(
-          // The ledger de-duplicates by id; a rebuild in memory does the same.
-          [...new Map((await this.factsOf(source, part)).map((f) => [f.id, f])).values()],
-          expected,
-        );
-    }
+    for (const source of SOURCES)
+      await this.forEachInRange(source, start, end, m, (facts) => {
+        // The ledger de-duplicates by id; a rebuild in memory does the same.
+        aggregate([...new Map(facts.map((f) => [f.id, f])).values()], expected);
+        return Promise.resolve();
+      });
     const actual = await this.readLive(start, end, months[0] ?? '', months[months.length - 1] ?? '');
     const differences: RollupDifference[] = [];
     const compare = (table: string, exp: Map<string, string>, act: Map<string, string>): void => {
@@ -783,6 +915,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   async resetCursor(source: AnalyticsSource): Promise<void> {
     await this.dataSource.query('DELETE FROM analytics_cursors WHERE source = ?', [source]);
     this.applied.delete(source);
+    this.cursors.delete(source);
   }
 }
 

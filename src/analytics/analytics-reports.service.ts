@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { applyPartnerScope } from '../auth/access';
-import { addDays, isValidBusinessDate } from '../common/business-time';
+import { addDays, isValidBusinessDate, startOfBusinessDay } from '../common/business-time';
 import { badInput, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { chunk } from '../graphql/loaders';
 import { PartnersService } from '../partners/partners.service';
+import { PayoutStatus } from '../settlement/payouts/payout.enums';
 import { FunnelGroupBy, FunnelInterval } from '../referrals/referral.enums';
 import { bucketOf, countOf, EMPTY_COUNTS, FunnelCounts, FunnelRow } from '../referrals/rules/funnel';
 import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
@@ -88,12 +89,10 @@ const COUNT_MEASURES: Record<string, keyof FunnelCounts> = {
   REFERRAL_EXPIRED: 'expired',
   REFERRAL_DUPLICATE: 'duplicate',
 };
+/** The measures of the stage counts (with the expiry reversal): a funnel without medians reads only these. */
+export const FUNNEL_COUNT_MEASURES = [...Object.keys(COUNT_MEASURES), 'REFERRAL_EXPIRED_REVERSED'];
 /** Every measure the funnel reads: stage counts, the expiry reversal and the median histograms. */
-export const FUNNEL_MEASURES = [
-  ...Object.keys(COUNT_MEASURES),
-  'REFERRAL_EXPIRED_REVERSED',
-  ...Object.values(MEDIAN_MEASURES),
-];
+export const FUNNEL_MEASURES = [...FUNNEL_COUNT_MEASURES, ...Object.values(MEDIAN_MEASURES)];
 const COUNT_KEYS = Object.keys(EMPTY_COUNTS) as (keyof FunnelCounts)[];
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const WON = 'WON';
@@ -146,6 +145,7 @@ export class AnalyticsReportsService {
     groupBy: FunnelGroupBy,
     interval: FunnelInterval,
     compare = false,
+    withMedians = true,
   ): Promise<ExtendedFunnelRow[]> {
     checkDate(filter.submittedFrom, 'filter.submittedFrom');
     checkDate(filter.submittedTo, 'filter.submittedTo');
@@ -162,7 +162,7 @@ export class AnalyticsReportsService {
           : addDays(first, interval === FunnelInterval.WEEK ? -7 : -1);
     }
     const byDay = compare || interval !== FunnelInterval.MONTH;
-    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom);
+    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, withMedians);
     const inRange = (day: string): boolean => !filter.submittedFrom || !byDay || day >= filter.submittedFrom;
     const current = this.mergeFunnel(
       interval,
@@ -199,6 +199,7 @@ export class AnalyticsReportsService {
     groupBy: FunnelGroupBy,
     byDay: boolean,
     from: string | undefined,
+    withMedians: boolean,
   ): Promise<{ groupKey: string | null; sqlBucket: string; measure: string; bucketValue: number; n: number }[]> {
     const group = GROUP_COLUMN[groupBy];
     // Whole months come from the monthly roll-up; a range starting or ending mid-month needs the days.
@@ -216,7 +217,7 @@ export class AnalyticsReportsService {
       .addSelect('d.bucket_value', 'bucket_value')
       .addSelect('SUM(d.fact_count)', 'n')
       .from(monthly ? 'analytics_monthly' : 'analytics_daily', 'd')
-      .where('d.measure IN (:...measures)', { measures: FUNNEL_MEASURES });
+      .where('d.measure IN (:...measures)', { measures: withMedians ? FUNNEL_MEASURES : FUNNEL_COUNT_MEASURES });
     applyPartnerScope(q, actor, 'd.partner_id');
     inList(q, 'd.partner_id', 'partnerIds', filter.partnerIds);
     inList(q, 'd.program_id', 'programIds', filter.programIds);
@@ -383,7 +384,8 @@ export class AnalyticsReportsService {
    * Per partner over [from, to]: revenue of the customers it brought in (interchange on card spend, fees on
    * agency sales, margin on month-end balances held for the month's days), commission accrued net of
    * clawbacks → ROI, cost per acquired customer (attributions converted in the range) and per qualified
-   * referral (by submission date). A customer brought in by two partners counts for each.
+   * referral (by submission date), and the commission actually paid (PAID payouts, shown beside the cost: the
+   * cost is what was earned, paid is its cash side). A customer brought in by two partners counts for each.
    */
   async partnerValue(actor: Actor, filter: ValueFilter): Promise<PartnerValueRow[]> {
     checkDate(filter.from, 'filter.from');
@@ -398,6 +400,7 @@ export class AnalyticsReportsService {
       balances: { balanceMinor: bigint; days: number }[];
       accrued: bigint;
       clawback: bigint;
+      paid: bigint;
       acquired: number;
       qualified: number;
     }
@@ -405,7 +408,19 @@ export class AnalyticsReportsService {
     const get = (p: string): Acc => {
       let a = acc.get(p);
       if (!a)
-        acc.set(p, (a = { spend: 0n, agency: 0n, balances: [], accrued: 0n, clawback: 0n, acquired: 0, qualified: 0 }));
+        acc.set(
+          p,
+          (a = {
+            spend: 0n,
+            agency: 0n,
+            balances: [],
+            accrued: 0n,
+            clawback: 0n,
+            paid: 0n,
+            acquired: 0,
+            qualified: 0,
+          }),
+        );
       return a;
     };
     const winners = this.dataSource
@@ -474,6 +489,7 @@ export class AnalyticsReportsService {
     acquired.groupBy('t.partner_id');
     for (const r of await acquired.getRawMany<Record<string, unknown>>())
       get(String(r.partner_id)).acquired = countOf(r.n);
+    for (const [partnerId, minor] of await this.commissionPaid(actor, filter, currency)) get(partnerId).paid += minor;
     const rates = this.config.analytics;
     return [...acc.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -489,7 +505,7 @@ export class AnalyticsReportsService {
             balances: a.balances,
             commissionAccruedMinor: a.accrued,
             commissionClawedBackMinor: a.clawback,
-            commissionPaidMinor: 0n,
+            commissionPaidMinor: a.paid,
             customersAcquired: a.acquired,
             qualifiedReferrals: a.qualified,
           },
@@ -500,6 +516,42 @@ export class AnalyticsReportsService {
           },
         ),
       }));
+  }
+
+  /**
+   * Commission actually paid per partner: PAID settlement payouts whose booking date (camt.053; else the
+   * business date of the moment they were marked paid) falls in [from, to]. Payouts are few (one per statement),
+   * so they are read directly rather than rolled up.
+   */
+  private async commissionPaid(actor: Actor, filter: ValueFilter, currency: string): Promise<Map<string, bigint>> {
+    const zone = this.config.bankTimeZone;
+    const q = this.dataSource
+      .createQueryBuilder()
+      .select('p.partner_id', 'partner_id')
+      .addSelect('p.amount', 'amount')
+      .addSelect('p.paid_booking_date', 'booking_date')
+      .addSelect('p.paid_at', 'paid_at')
+      .from('settlement_payouts', 'p')
+      .where('p.status = :paid', { paid: PayoutStatus.PAID })
+      .andWhere('p.currency = :currency', { currency })
+      .andWhere(
+        '(p.paid_booking_date >= :from AND p.paid_booking_date <= :to OR ' +
+          '(p.paid_booking_date IS NULL AND p.paid_at >= :fromInstant AND p.paid_at < :toInstant))',
+        {
+          from: filter.from,
+          to: filter.to,
+          fromInstant: startOfBusinessDay(filter.from, zone),
+          toInstant: startOfBusinessDay(addDays(filter.to, 1), zone),
+        },
+      );
+    applyPartnerScope(q, actor, 'p.partner_id');
+    inList(q, 'p.partner_id', 'partnerIds', filter.partnerIds);
+    const out = new Map<string, bigint>();
+    for (const r of await q.getRawMany<Record<string, unknown>>()) {
+      const partnerId = String(r.partner_id);
+      out.set(partnerId, (out.get(partnerId) ?? 0n) + big(r.amount));
+    }
+    return out;
   }
 
   // ---------- co-branded card program P&L ----------

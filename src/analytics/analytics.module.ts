@@ -30,7 +30,11 @@ export class AnalyticsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register(ANALYTICS_CATCH_UP_JOB, () => () => this.maintenance.catchUpAll());
+    this.handlers.register(ANALYTICS_CATCH_UP_JOB, () => async () => {
+      const caught = await this.maintenance.catchUpAll();
+      await this.maintenance.pruneLedger();
+      return caught;
+    });
     this.events.onRecorded(async () => {
       await this.maintenance.catchUp('EVENT');
     });

@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { CommissionPeriodEntity } from '../../src/commissions/entities/commission-period.entity';
+import { newId } from '../../src/database/columns';
+import { SettlementStatementEntity } from '../../src/settlement/entities/settlement.entities';
+import { PayoutBatchEntity, PayoutEntity } from '../../src/settlement/payouts/entities/payout.entities';
 import { Clock } from '../../src/common/clock';
 import { buildConfig } from '../../src/config/config';
 import { TransactionService } from '../../src/database/transaction.service';
@@ -59,6 +63,79 @@ async function events(
     })),
   );
   for (const r of rows) if ((r.status as string) !== 'ACCEPTED') throw new Error(JSON.stringify(r));
+}
+
+/** Stored settlement payouts of one partner (the settlement flow that produces them is tested in test/settlement). */
+async function paidPayouts(
+  t: TestApp,
+  partnerId: string,
+  payouts: { amount: bigint; status: string; bookingDate: string | null; paidAt: string | null }[],
+): Promise<void> {
+  const now = t.clock.now();
+  const periodId = newId();
+  await t.dataSource.getRepository(CommissionPeriodEntity).insert({
+    id: periodId,
+    periodKey: '2026-02',
+    fromDate: '2026-02-01',
+    toDate: '2026-02-28',
+    status: 'CLOSED',
+    calculatedAt: now,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const statementId = newId();
+  await t.dataSource.getRepository(SettlementStatementEntity).insert({
+    id: statementId,
+    number: `ST-AN-${statementId.slice(-6)}`,
+    periodId,
+    partnerId,
+    status: 'APPROVED',
+    currency: 'CNY',
+    linesTotal: 0n,
+    net: 0n,
+    tax: 0n,
+    gross: 0n,
+    taxRate: '0',
+    pricesIncludeTax: true,
+    accrualCount: 0,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  for (const p of payouts) {
+    const batchId = newId();
+    await t.dataSource.getRepository(PayoutBatchEntity).insert({
+      id: batchId,
+      status: 'APPROVED',
+      currency: 'CNY',
+      total: p.amount,
+      payoutCount: 1,
+      preparedById: newId(),
+      preparedAt: now,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await t.dataSource.getRepository(PayoutEntity).insert({
+      id: newId(),
+      batchId,
+      statementId,
+      liveStatementId: null,
+      partnerId,
+      statementNumber: 'ST',
+      amount: p.amount,
+      currency: 'CNY',
+      creditorName: '合作机构',
+      creditorAccountNumber: '6222000000000001',
+      status: p.status,
+      paidAt: p.paidAt === null ? null : new Date(p.paidAt),
+      paidBookingDate: p.bookingDate,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
 }
 
 describe.each(databases())('analytics on %s', (db) => {
@@ -187,6 +264,43 @@ describe.each(databases())('analytics on %s', (db) => {
         costPerAcquiredCustomer: { amount: '0.00' },
       },
     ]);
+  });
+
+  it('commission paid = PAID payouts booked in the range (bank zone for payouts without a booking date)', async () => {
+    await paidPayouts(t, bank.partnerBj, [
+      // Booked 2026-02-10: in.
+      { amount: 12000n, status: 'PAID', bookingDate: '2026-02-10', paidAt: '2026-02-10T03:00:00Z' },
+      // No booking date: paid 2026-03-31 23:00 Shanghai: in.
+      { amount: 3050n, status: 'PAID', bookingDate: null, paidAt: '2026-03-31T15:00:00Z' },
+      // No booking date: paid 2026-04-01 00:30 Shanghai: out.
+      { amount: 700n, status: 'PAID', bookingDate: null, paidAt: '2026-03-31T16:30:00Z' },
+      // Booked 2025-12-31: out.
+      { amount: 500n, status: 'PAID', bookingDate: '2025-12-31', paidAt: '2026-01-02T03:00:00Z' },
+      // Released, not yet paid: out.
+      { amount: 99900n, status: 'RELEASED', bookingDate: null, paidAt: null },
+    ]);
+    const query = `query($f: PartnerValueFilterInput!) { partnerValue(filter: $f) { partnerId commissionPaid { amount }
+      cost { amount } net { amount } } }`;
+    const f = { from: '2026-01-01', to: '2026-03-31' };
+    // 120.00 + 30.50 = 150.50; the cost (accrued − clawed back) is unchanged: paid is its cash side.
+    expect(ok(await t.gql<{ partnerValue: unknown[] }>(query, { f }, 'admin')).partnerValue).toEqual([
+      {
+        partnerId: bank.partnerBj,
+        commissionPaid: { amount: '150.50' },
+        cost: { amount: '0.00' },
+        net: { amount: '4.80' },
+      },
+    ]);
+    expect(ok(await t.gql<{ partnerValue: unknown[] }>(query, { f }, 'partner-bj')).partnerValue).toEqual([
+      {
+        partnerId: bank.partnerBj,
+        commissionPaid: { amount: '150.50' },
+        cost: { amount: '0.00' },
+        net: { amount: '4.80' },
+      },
+    ]);
+    // Another partner's user sees none of it.
+    expect(ok(await t.gql<{ partnerValue: unknown[] }>(query, { f }, 'partner-sh')).partnerValue).toEqual([]);
   });
 
   it('co-branded card P&L computed by hand (partner share 40% of interchange)', async () => {
@@ -368,6 +482,71 @@ describe.each(databases())('analytics on %s', (db) => {
       }),
       { numRuns: 6 },
     );
+  });
+
+  it('a catch-up of rows a rebuild already applied counts them once (the unlooked-up insert falls back to the look-up)', async () => {
+    const maintenance = t.get(AnalyticsMaintenanceService);
+    await maintenance.catchUpAll();
+    const program = await referralProgram(t, bank.partnerHd);
+    const ch = (await channel(t, program)).id;
+    // Past the cursor and in their first version: the catch-up inserts their facts without looking them up.
+    t.clock.set(new Date(t.clock.now().getTime() + 1000));
+    for (let i = 0; i < 3; i++)
+      await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+        channelId: ch,
+        idempotencyKey: `rebuilt-first-${i}`,
+        prospect: { phone: `136${String(i).padStart(8, '0')}`, name: '赵六' },
+        submittedAt: '2026-03-24T02:00:00Z',
+      });
+    await maintenance.rebuild('2026-03-01', '2026-03-31');
+    const caught = await maintenance.catchUp('REFERRAL');
+    expect(caught.applied).toBe(0);
+    const submitted = await t.dataSource.query<{ n: unknown }[]>(
+      "SELECT SUM(fact_count) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'REFERRAL_SUBMITTED'",
+      [program],
+    );
+    expect(Number(submitted[0]?.n)).toBe(3);
+    expect((await maintenance.verify('2026-03-01', '2026-03-31')).differences).toEqual([]);
+  });
+
+  // Last on purpose: the re-delivery test hook (resetCursor) is only sound while the ledger is complete.
+  it('prunes event and accrual ledger rows below the cursor minus twice the overlap, in batches; nothing double-counts', async () => {
+    const maintenance = t.get(AnalyticsMaintenanceService);
+    await maintenance.catchUpAll();
+    const ledger = async (source: string): Promise<number> =>
+      Number(
+        (
+          await t.dataSource.query<{ n: unknown }[]>(
+            'SELECT COUNT(*) AS n FROM analytics_applied_facts WHERE source = ?',
+            [source],
+          )
+        )[0]?.n,
+      );
+    const [events0, referrals0] = [await ledger('EVENT'), await ledger('REFERRAL')];
+    expect(events0).toBeGreaterThan(0);
+    // Nothing is old enough yet: every event was recorded at the test clock's instant, the cursor's mark.
+    expect(await maintenance.pruneLedger(2)).toEqual([
+      { source: 'EVENT', deleted: 0 },
+      { source: 'ACCRUAL', deleted: 0 },
+    ]);
+    // Two overlaps (2 × 600 s) and a second later, one more event moves the EVENT cursor past them.
+    t.clock.set(new Date(t.clock.now().getTime() + 1201_000));
+    await events(t, customer, [
+      { type: 'CARD_SPEND', at: '2026-03-20T02:00:00Z', program: cardProgram, cardRef: 'x', amount: '1.00' },
+    ]);
+    await maintenance.catchUpAll();
+    const before = await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07');
+    // Batches of 2: every older event row goes, however many batches it takes; the new one and referrals stay.
+    expect(await maintenance.pruneLedger(2)).toEqual([
+      { source: 'EVENT', deleted: events0 },
+      { source: 'ACCRUAL', deleted: 0 },
+    ]);
+    expect([await ledger('EVENT'), await ledger('REFERRAL')]).toEqual([1, referrals0]);
+    // A catch-up re-reads only from the cursor minus the overlap: nothing pruned comes back, nothing counts twice.
+    const again = await maintenance.catchUpAll();
+    expect(again.reduce((n, r) => n + r.applied, 0)).toBe(0);
+    expect(await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07')).toEqual(before);
+    expect((await maintenance.verify('2026-01-01', '2026-07-31')).differences).toEqual([]);
   });
 });
 

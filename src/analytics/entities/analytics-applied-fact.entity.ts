@@ -5,6 +5,7 @@ import { BusinessDateColumn, IdColumn, InstantColumn, VarcharColumn } from '../.
 @Entity({ name: 'analytics_applied_facts' })
 @Index('uq_analytics_applied_facts', ['source', 'factId'], { unique: true })
 @Index('ix_analytics_applied_facts_date', ['source', 'businessDate'])
+@Index('ix_analytics_applied_facts_mark', ['source', 'sourceMark'])
 export class AnalyticsAppliedFactEntity {
   @IdColumn() id!: string;
   @VarcharColumn(16) source!: string;
@@ -13,5 +14,7 @@ export class AnalyticsAppliedFactEntity {
   @VarcharColumn(64) fingerprint!: string;
   /** The fact's business date, so a rebuild of a date range can replace the range's ledger rows too. */
   @BusinessDateColumn() businessDate!: string;
+  /** The high-water mark of the source row the fact came from: ledger rows far below the cursor are pruned. */
+  @InstantColumn() sourceMark!: Date;
   @InstantColumn() appliedAt!: Date;
 }

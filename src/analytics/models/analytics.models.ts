@@ -66,6 +66,10 @@ export class PartnerValueModel {
   @Field(() => MoneyModel) revenue!: MoneyModel;
   @Field(() => MoneyModel) commissionAccrued!: MoneyModel;
   @Field(() => MoneyModel) commissionClawedBack!: MoneyModel;
+  @Field(() => MoneyModel, {
+    description: 'Settlement payouts PAID in the range (by booking date): the cash side of the commission',
+  })
+  commissionPaid!: MoneyModel;
   @Field(() => MoneyModel, { description: 'accrued − clawed back' }) cost!: MoneyModel;
   @Field(() => MoneyModel, { description: 'revenue − cost' }) net!: MoneyModel;
   @Field(() => RateScalar, { nullable: true, description: 'net ÷ cost, 4 places; null without cost' }) roi!:
