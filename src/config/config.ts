@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { AnalyticsConfig, analyticsConfigFrom } from '../analytics/analytics-config';
 import * as nodePath from 'node:path';
 
@@ -161,6 +162,21 @@ function isValidTimeZone(zone: string): boolean {
 }
 
 /**
+ * Development secrets of an SQLite database, kept in `.secrets.json` beside it (mode 0600) and created on first use.
+ */
+function devSecret(databasePath: string, name: string): string {
+  const file = nodePath.join(nodePath.dirname(nodePath.resolve(databasePath)), '.secrets.json');
+  let stored: Record<string, string> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const known = stored[name];
+  if (typeof known === 'string' && known.length >= 32) return known;
+  const created = randomBytes(32).toString('hex');
+  mkdirSync(nodePath.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...stored, [name]: created }, null, 2)}\n`, { mode: 0o600 });
+  return created;
+}
+
+/**
  * The one place environment variables are read and validated. The app, the migration CLI, the scripts
  * and the tests all call this, so a wrong value fails the same way everywhere.
  */
@@ -179,7 +195,9 @@ export function buildConfig(env: Env = process.env): AppConfig {
       return value;
     }
     if (isProduction) throw new ConfigError(name, 'is required in production');
-    // Outside production a per-process random secret keeps development safe from a well-known default.
+    // Outside production a random secret keeps development safe from a well-known default. With an SQLite file it
+    // is kept next to the database: identity hashes written by one process must match those of the next one.
+    if (database.type === 'sqlite' && database.path !== ':memory:') return devSecret(database.path, name);
     return randomBytes(32).toString('hex');
   };
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildConfig, ConfigError } from '../../src/config/config';
 
 const SECRET = 'a-secret-that-is-long-enough-0123456789abcdef';
@@ -15,6 +18,18 @@ function variableOf(env: Record<string, string>): string {
 }
 
 describe('buildConfig', () => {
+  // The default SQLite file is relative to the working directory, and development secrets are kept beside it.
+  const cwd = process.cwd();
+  let workDir: string;
+  beforeEach(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'gy-config-'));
+    process.chdir(workDir);
+  });
+  afterEach(() => {
+    process.chdir(cwd);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
   it('has working defaults', () => {
     const config = buildConfig({});
     expect(config).toMatchObject({
@@ -28,8 +43,25 @@ describe('buildConfig', () => {
       demoPasswordGenerated: true,
     });
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
-    // A generated development secret is never a fixed, guessable default.
-    expect(buildConfig({}).jwtSecret).not.toBe(config.jwtSecret);
+    // A generated development secret is never a fixed, guessable default: another database gets another one.
+    expect(buildConfig({ DATABASE_URL: 'sqlite:./other/gongying.sqlite' }).jwtSecret).not.toBe(config.jwtSecret);
+    expect(buildConfig({ DATABASE_URL: 'sqlite::memory:' }).identityHashKey).not.toBe(config.identityHashKey);
+  });
+
+  it('keeps generated development secrets beside the SQLite file, so identity hashes match after a restart', () => {
+    const first = buildConfig({});
+    const again = buildConfig({});
+    expect(again.identityHashKey).toBe(first.identityHashKey);
+    expect(again.jwtSecret).toBe(first.jwtSecret);
+    expect(first.identityHashKey).not.toBe(first.jwtSecret);
+    const file = join(workDir, 'data', '.secrets.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      JWT_SECRET: first.jwtSecret,
+      IDENTITY_HASH_KEY: first.identityHashKey,
+    });
+    expect(statSync(file).mode & 0o077).toBe(0);
+    // A configured key wins over the stored one.
+    expect(buildConfig({ IDENTITY_HASH_KEY: SECRET }).identityHashKey).toBe(SECRET);
   });
 
   it('reads a full production environment', () => {
