@@ -39,7 +39,13 @@ async function main(): Promise<void> {
   try {
     const fresh = (await app.get(UsersService).count()) === 0;
     const summary = fresh
-      ? await seedDemo(app, { scale, seed, password: config.demoPassword, progress: log })
+      ? await seedDemo(app, {
+          scale,
+          seed,
+          password: config.demoPassword,
+          progress: log,
+          ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+        })
       : await seedDemoWorld(app, {
           scale,
           seed,

@@ -13,7 +13,7 @@ export const DEFAULT_DEMO_SEED = 20_260_101;
  */
 export async function seedDemo(
   app: INestApplication,
-  options: { scale: Scale; seed?: number; password: string; progress: (message: string) => void },
+  options: { scale: Scale; seed?: number; password: string; progress: (message: string) => void; workDir?: string },
 ): Promise<SeedSummary> {
   await seedFoundationDemo(app, options.password, options.progress);
   return seedDemoWorld(app, {
@@ -22,5 +22,6 @@ export async function seedDemo(
     actor: DEMO_SYSTEM_ACTOR,
     progress: options.progress,
     password: options.password,
+    ...(options.workDir ? { workDir: options.workDir } : {}),
   });
 }

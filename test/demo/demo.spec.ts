@@ -42,9 +42,16 @@ async function digest(t: TestApp): Promise<string> {
 describe.each(databases())('demo generator on %s', (db) => {
   let a: TestApp;
   let summary: SeedSummary;
+  const messages: string[] = [];
   beforeAll(async () => {
     a = await TestApp.start(db, DEBTOR);
-    summary = await seedDemoWorld(a.app, { scale: 'tiny', seed: 7, actor: DEMO_SYSTEM_ACTOR, password: TEST_PASSWORD });
+    summary = await seedDemoWorld(a.app, {
+      scale: 'tiny',
+      seed: 7,
+      actor: DEMO_SYSTEM_ACTOR,
+      password: TEST_PASSWORD,
+      progress: (m) => messages.push(m),
+    });
   }, 300_000);
   afterAll(() => a.close());
 
@@ -192,6 +199,13 @@ describe.each(databases())('demo generator on %s', (db) => {
     expect(adjustments.map((x) => [x.status, x.posted, String(x.amount)])).toEqual([
       ['APPROVED', LATEST_MONTH, '2000'],
     ]);
+  });
+
+  it('reports progress while the imports run, not only once each has finished', () => {
+    const imported = messages.findIndex((m) => m.startsWith('demo: events imported'));
+    const reading = messages.filter((m, i) => i < imported && /^demo: events ~[\d,]+\/[\d,]+ \(\d+%\) read/.test(m));
+    expect(imported).toBeGreaterThan(0);
+    expect(reading.length).toBeGreaterThan(1);
   });
 
   it('refuses a second world in the same database, naming the reason, and leaves the first untouched', async () => {

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -99,6 +99,34 @@ async function writeNdjson(path: string, rows: Iterable<Row | object>, onRow?: (
   out.end();
   await once(out, 'finish');
   return n;
+}
+
+/**
+ * The file as a stream for an import, reporting every 5 % of it read: the imports hold one batch at a time,
+ * so the share read tracks the rows done, and a long import (referrals go one transaction per row) is not silent.
+ */
+async function* readWithProgress(
+  path: string,
+  label: string,
+  rows: number,
+  progress: (message: string) => void,
+): AsyncGenerator<Buffer> {
+  const size = Math.max((await stat(path)).size, 1);
+  const started = Date.now();
+  let read = 0;
+  let next = 5;
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
+    const bytes = chunk as Buffer;
+    read += bytes.length;
+    const share = Math.floor((read * 100) / size);
+    if (share >= next && share < 100) {
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      const done = Math.floor((rows * share) / 100);
+      progress(`demo: ${label} ~${percent(done, rows)} read, ~${Math.round(done / seconds)} rows/s`);
+      next = share - (share % 5) + 5;
+    }
+    yield bytes;
+  }
 }
 
 function percent(n: number, total: number): string {
@@ -464,12 +492,20 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
     progress(`demo: files written (${nReferrals} referrals, ${nCustomers} customers, ${nEvents} events); importing…`);
     const referralJob = await app
       .get(ReferralImportsService)
-      .importFromStream(createReadStream(referralFile), 'NDJSON', actor);
+      .importFromStream(readWithProgress(referralFile, 'referrals', nReferrals, progress), 'NDJSON', actor);
     progress(`demo: referrals imported ${JSON.stringify(referralJob.result)}`);
     const imports = app.get(CustomerImportsService);
-    const customerJob = await imports.importCustomersFromStream(createReadStream(customerFile), 'NDJSON', actor);
+    const customerJob = await imports.importCustomersFromStream(
+      readWithProgress(customerFile, 'customers', nCustomers, progress),
+      'NDJSON',
+      actor,
+    );
     progress(`demo: customers imported ${JSON.stringify(customerJob.result)}`);
-    const eventJob = await imports.importCustomerEventsFromStream(createReadStream(eventFile), 'NDJSON', actor);
+    const eventJob = await imports.importCustomerEventsFromStream(
+      readWithProgress(eventFile, 'events', nEvents, progress),
+      'NDJSON',
+      actor,
+    );
     progress(`demo: events imported ${JSON.stringify(eventJob.result)}`);
     const finance = await seedFinance(app, {
       seed,

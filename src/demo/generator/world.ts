@@ -2,7 +2,7 @@ import { ChannelType } from '../../channels/channel.enums';
 import { CustomerEventType } from '../../programs/customer-event-type';
 import { ProgramKind } from '../../programs/program.enums';
 import { COMPANY_WORDS, GIVEN, INDUSTRIES, REGIONS, SURNAMES } from './catalog';
-import { mobile, residentId, uscc } from './identities';
+import { mobile, residentId, uniqueResidentId, uscc } from './identities';
 import { Rng } from './prng';
 
 /**
@@ -175,7 +175,7 @@ function coBrandedCardOf(ctx: WorldContext, program: ProgramRef, rng: Rng): Prog
  * the events the bank's systems report about them.
  */
 export function profile(ctx: WorldContext, index: number): Profile {
-  const rng = Rng.derive(ctx.seed, 'profile', index);
+  const rng = Rng.indexed(ctx.seed, 'profile', index);
   const region = rng.pick(REGIONS);
   const orgUnitCode = rng.chance(0.5) ? region.subs[0][0] : region.code;
   const customerNumber = `D${String(index).padStart(8, '0')}`;
@@ -257,9 +257,7 @@ export function profile(ctx: WorldContext, index: number): Profile {
 
   // ---- individuals ----
   const male = rng.chance(0.5);
-  const birthYear = rng.int(1958, 2005);
-  const birthDate = `${birthYear}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
-  const idNumber = residentId(rng, region.division, birthDate, male);
+  const idNumber = uniqueResidentId(region.division, index, male);
   const phone = mobile(rng);
   const name = personName(rng);
   const organic = ctx.programs.length === 0 || rng.chance(0.2);
