@@ -21,6 +21,7 @@ import { JobDispatcher } from '../jobs/queue/job-dispatcher';
 import { EconomicsCategory } from '../programs/program.enums';
 import { ProgramsService } from '../programs/programs.service';
 import { PartnersService } from '../partners/partners.service';
+import { lockPeriod } from './period-lock';
 import {
   AccrualStatus,
   COMMISSION_RUN_JOB,
@@ -69,6 +70,8 @@ const MAX_PARTNERS_PER_RUN = 1000;
 export interface RunOptions {
   /** Partners per committed batch (COMMISSION_BATCH_PARTNERS, default 10). */
   batchPartners: number;
+  /** Qualifying facts per committed batch (COMMISSION_BATCH_FACTS, default 10,000). */
+  batchFacts: number;
   /** Test hook (COMMISSION_RUN_PAUSE_MS): pause after each committed batch, so a test can kill a worker mid-job. */
   pauseAfterBatchMs: number;
 }
@@ -89,6 +92,10 @@ export interface RunResult {
   linesAdded: number;
   contentHash: string;
   factPeriodKeys: string[];
+}
+
+function periodNotOpen(period: CommissionPeriodEntity): DomainError {
+  return conflict('PERIOD_NOT_OPEN', `Period ${period.periodKey} is ${period.status}`, { field: 'periodId' });
 }
 
 function combineHashes(parts: string[]): string {
@@ -227,7 +234,7 @@ const REVERSED_SQL = `(a.reversal = 1 OR a.kind = 'CLAWBACK'
 
 @Injectable()
 export class CommissionsService {
-  private readonly options: RunOptions = { batchPartners: 10, pauseAfterBatchMs: 0 };
+  private readonly options: RunOptions = { batchPartners: 10, batchFacts: 10_000, pauseAfterBatchMs: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -244,6 +251,7 @@ export class CommissionsService {
   ) {
     this.options.pauseAfterBatchMs = this.config.jobs.commissionPauseAfterBatchMs;
     this.options.batchPartners = this.config.jobs.commissionBatchPartners;
+    this.options.batchFacts = this.config.jobs.commissionBatchFacts;
   }
 
   today(): string {
@@ -477,8 +485,7 @@ export class CommissionsService {
     const period = await this.getPeriod(input.periodId).catch(() => {
       throw new DomainError('NOT_FOUND', 'Period not found', { field: 'periodId', entity: 'CommissionPeriod' });
     });
-    if (!isPostable(period.status))
-      throw conflict('PERIOD_NOT_OPEN', `Period ${period.periodKey} is ${period.status}`, { field: 'periodId' });
+    if (!isPostable(period.status)) throw periodNotOpen(period);
     let partnerIds = [...new Set(input.partnerIds ?? [])].sort();
     if (partnerIds.length > MAX_PARTNERS_PER_RUN) throw badInput('partnerIds', 'TOO_MANY');
     if (partnerIds.length === 0) {
@@ -539,18 +546,21 @@ export class CommissionsService {
   }
 
   /**
-   * The work of a run job, in bounded batches of partners (COMMISSION_BATCH_PARTNERS, default 10): for
-   * each batch every plan is calculated once with only its own facts, diffed against the stored ledger
-   * of its fact period, and the whole difference appended in ONE transaction together with the job's
-   * progress. A crash loses nothing: a re-run recomputes, finds the committed batches unchanged and
-   * appends the rest. Facts of locked (non-postable) earlier periods are recalculated too; their
+   * The work of a run job, in bounded batches: at most COMMISSION_BATCH_PARTNERS partners (default 10) and
+   * COMMISSION_BATCH_FACTS qualifying facts (default 10,000; a partner with more is a batch of its own, as a
+   * plan's period is calculated whole), so memory follows the batch size, not how events are spread over
+   * partners. For each batch every plan is calculated once with only its own facts, diffed against the
+   * stored ledger of its fact period, and the whole difference appended in ONE transaction together with
+   * the job's progress, under the period's row lock and only while the period still takes postings: once
+   * settlement has moved it on (statements generated), the run stops with CONFLICT PERIOD_NOT_OPEN and
+   * writes nothing more. A crash loses nothing: a re-run recomputes, finds the committed batches unchanged
+   * and appends the rest. Facts of locked (non-postable) earlier periods are recalculated too; their
    * differences are posted in this run's period as adjustments.
    */
   async executeRun(jobId: string, ctx: JobContext): Promise<RunResult> {
     const run = await this.dataSource.getRepository(CommissionRunEntity).findOneByOrFail({ jobId });
     const period = await this.getPeriod(run.periodId);
-    if (!isPostable(period.status))
-      throw conflict('PERIOD_NOT_OPEN', `Period ${period.periodKey} is ${period.status}`, { field: 'periodId' });
+    if (!isPostable(period.status)) throw periodNotOpen(period);
     const locked = await this.dataSource
       .getRepository(CommissionPeriodEntity)
       .createQueryBuilder('p')
@@ -567,7 +577,7 @@ export class CommissionsService {
     const hashes: string[] = [];
     let added = 0;
     let processed = 0;
-    const batches = chunk(run.partnerIds, this.options.batchPartners);
+    const batches = await this.batchesOf(run.partnerIds, factPeriods);
     const prepare = (batch: readonly string[]): Promise<PreparedBatch> => {
       const prepared = this.prepareBatch(batch, plans, factPeriods, period.id, run);
       // Observed here so a failure while the previous batch is being written is not an unhandled rejection;
@@ -575,23 +585,29 @@ export class CommissionsService {
       prepared.catch(() => undefined);
       return prepared;
     };
-    // The next batch is calculated while this one is written, so its reads and CPU work overlap the insert.
-    // Batches hold disjoint partners (and so disjoint plans): neither sees the other's rows.
+    // The next batch is calculated while this one is written, so its reads and CPU work overlap the insert
+    // (two batches at most are held). Batches hold disjoint partners (and so disjoint plans): neither sees
+    // the other's rows.
     let next = batches[0] ? prepare(batches[0]) : null;
     for (const [i, batch] of batches.entries()) {
       processed += batch.length;
       let prepared = await (next as Promise<PreparedBatch>);
-      const following = batches[i + 1];
-      next = following ? prepare(following) : null;
+      // Dropped at once: the promise would keep this batch alive while the next one is calculated.
+      next = null;
       // A concurrent run of the same scope may commit the same ledger keys first: recompute the batch
       // against what is now stored (the unique ledgerKey guarantees nothing is posted twice).
       for (let attempt = 1; ; attempt++) {
+        const rows = prepared.rows;
         try {
           await this.tx.run(async (manager) => {
-            await this.appendRows(manager, prepared.rows);
+            await this.lockPostable(manager, period.id);
+            // Started only once the period is known to take postings, so a stopped run calculates no more.
+            const following = batches[i + 1];
+            if (following && !next) next = prepare(following);
+            await this.appendRows(manager, rows);
             await ctx.progress(manager, processed, run.partnerIds.length);
           });
-          added += prepared.rows.length;
+          added += rows.length;
           hashes.push(...prepared.hashes);
           break;
         } catch (error) {
@@ -604,6 +620,7 @@ export class CommissionsService {
     const contentHash = combineHashes(hashes);
     const factPeriodKeys = factPeriods.map((p) => p.key);
     await this.tx.run(async (manager) => {
+      await this.lockPostable(manager, period.id);
       await manager.update(
         CommissionRunEntity,
         { id: run.id },
@@ -618,6 +635,41 @@ export class CommissionsService {
       });
     });
     return { runId: run.id, linesAdded: added, contentHash, factPeriodKeys };
+  }
+
+  /**
+   * Locks the run's period row (see lockPeriod) for the rest of the transaction and refuses when it no
+   * longer takes postings: rows written after settlement built its statements would be in none of them.
+   */
+  private async lockPostable(manager: EntityManager, periodId: string): Promise<void> {
+    const period = await lockPeriod(manager, periodId);
+    if (!isPostable(period.status)) throw periodNotOpen(period);
+  }
+
+  /**
+   * Partners in run order, cut into batches of at most batchPartners partners and batchFacts facts (over
+   * all the run's fact periods, counted by the sources that can); a partner above batchFacts alone.
+   */
+  private async batchesOf(partnerIds: readonly string[], factPeriods: readonly Period[]): Promise<string[][]> {
+    const facts = new Map<string, number>();
+    for (const fp of factPeriods)
+      for (const [partnerId, n] of await this.factSources.countsFor(partnerIds, fp))
+        facts.set(partnerId, (facts.get(partnerId) ?? 0) + n);
+    const batches: string[][] = [];
+    let current: string[] = [];
+    let held = 0;
+    for (const partnerId of partnerIds) {
+      const n = facts.get(partnerId) ?? 0;
+      if (current.length > 0 && (current.length >= this.options.batchPartners || held + n > this.options.batchFacts)) {
+        batches.push(current);
+        current = [];
+        held = 0;
+      }
+      current.push(partnerId);
+      held += n;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
   }
 
   /**
@@ -657,9 +709,9 @@ export class CommissionsService {
   async cleanHash(periodKeys: readonly string[], partnerIds: readonly string[], asOf: string): Promise<string> {
     const hashes: string[] = [];
     const plans = await this.loadPlans(partnerIds);
-    for (const batch of chunk([...partnerIds], this.options.batchPartners))
-      for (const key of periodKeys) {
-        const b = periodBounds(key);
+    const periods = periodKeys.map((key) => ({ key, ...periodBounds(key) }));
+    for (const batch of await this.batchesOf(partnerIds, periods))
+      for (const { key, ...b } of periods) {
         for (const o of await this.calculateBatch(batch, plans, { key, ...b }, asOf))
           if (o.result.lines.length > 0) hashes.push(`${o.planId}|${key}|${ledgerContentHash(o.result.lines)}`);
       }

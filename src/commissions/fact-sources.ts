@@ -13,6 +13,11 @@ import { CLAWBACK_EVENT_TYPES, ClawbackFact, Period, QualifyingFact } from './ru
 export interface CommissionFactSource {
   readonly name: string;
   factsFor(partnerIds: readonly string[], period: Period): Promise<QualifyingFact[]>;
+  /**
+   * How many facts factsFor would return per partner (partners without facts may be left out). A run sizes
+   * its batches by it; a source without it is taken to hold few facts per partner.
+   */
+  countsFor?(partnerIds: readonly string[], period: Period): Promise<Map<string, number>>;
 }
 
 /**
@@ -40,6 +45,17 @@ export class CommissionFactSources {
   async factsFor(partnerIds: readonly string[], period: Period): Promise<QualifyingFact[]> {
     const out: QualifyingFact[] = [];
     for (const source of this.sources) out.push(...(await source.factsFor(partnerIds, period)));
+    return out;
+  }
+
+  /** Facts per partner in one period, summed over the sources that can count them. */
+  async countsFor(partnerIds: readonly string[], period: Period): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const source of this.sources) {
+      if (!source.countsFor) continue;
+      for (const [partnerId, n] of await source.countsFor(partnerIds, period))
+        out.set(partnerId, (out.get(partnerId) ?? 0) + n);
+    }
     return out;
   }
 }
@@ -122,6 +138,29 @@ export class CustomerEventFactSource implements CommissionFactSource, OnModuleIn
           ...(r.productCode ? { productCode: r.productCode } : {}),
           ...(r.merchantCategory ? { merchantCategory: r.merchantCategory } : {}),
         });
+      }
+    }
+    return out;
+  }
+
+  /** What factsFor would return per partner, counted by the database (no rows read out). */
+  async countsFor(partnerIds: readonly string[], period: Period): Promise<Map<string, number>> {
+    const programs = await this.programs.programsOfPartners(partnerIds);
+    const partnerOf = new Map(programs.map((p) => [p.id, p.partnerId]));
+    const out = new Map<string, number>();
+    for (const part of chunk([...partnerOf.keys()])) {
+      const rows = await this.dataSource
+        .getRepository(CustomerEventEntity)
+        .createQueryBuilder('e')
+        .select('e.program_id', 'programId')
+        .addSelect('COUNT(*)', 'n')
+        .where('e.program_id IN (:...ids)', { ids: part })
+        .andWhere('e.business_date >= :from AND e.business_date <= :to', { from: period.from, to: period.to })
+        .groupBy('e.program_id')
+        .getRawMany<{ programId: string; n: string | number }>();
+      for (const r of rows) {
+        const partnerId = partnerOf.get(r.programId);
+        if (partnerId) out.set(partnerId, (out.get(partnerId) ?? 0) + Number(r.n));
       }
     }
     return out;

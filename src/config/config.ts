@@ -39,6 +39,8 @@ export interface AppConfig {
     readonly stalledIntervalMs: number;
     readonly workerConcurrency: number;
     readonly commissionBatchPartners: number;
+    /** Most qualifying facts a commission batch holds (a partner with more is a batch of its own). */
+    readonly commissionBatchFacts: number;
     /** Test hook: pause after each committed commission batch so a test can kill a worker mid-job. */
     readonly commissionPauseAfterBatchMs: number;
   };
@@ -256,6 +258,7 @@ export function buildConfig(env: Env = process.env): AppConfig {
       stalledIntervalMs: intVar(env, 'JOB_STALLED_INTERVAL_MS', 30_000, 100, 9_999_999),
       workerConcurrency: intVar(env, 'WORKER_CONCURRENCY', 1, 1, 999),
       commissionBatchPartners: intVar(env, 'COMMISSION_BATCH_PARTNERS', 10, 1, 9999),
+      commissionBatchFacts: intVar(env, 'COMMISSION_BATCH_FACTS', 10_000, 1, 9_999_999),
       commissionPauseAfterBatchMs: intVar(env, 'COMMISSION_RUN_PAUSE_MS', 0, 0, 999_999),
     },
     loginThrottle: {

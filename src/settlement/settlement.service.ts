@@ -30,7 +30,7 @@ import {
 import { DEFAULT_PRICES_INCLUDE_TAX, DEFAULT_TAX_RATE, StatementStatus } from './settlement.enums';
 import { PartnerBankAccountEntity } from './payouts/entities/payout.entities';
 import { maskAccount, unpaidStatementCount } from './payouts/payout-gate';
-import { lockPeriod } from './period-lock';
+import { lockPeriod } from '../commissions/period-lock';
 
 export interface PartnerTerms {
   taxRate: string;
@@ -213,8 +213,8 @@ export class SettlementService {
         throw conflict('PERIOD_NOT_CALCULATED', `Period ${period.periodKey} is ${period.status}`, {
           field: 'periodId',
         });
-      // A run appends its batches in transactions of their own, without this lock: its unwritten
-      // batches would land in the period after its statements are built.
+      // A run's batches take this lock too and stop once the period is past CALCULATED, but an unfinished run
+      // would then stop half-way: statements wait until it has finished.
       const running = await manager
         .getRepository(CommissionRunEntity)
         .createQueryBuilder('r')

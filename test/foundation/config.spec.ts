@@ -114,6 +114,7 @@ describe('buildConfig', () => {
     ['JOB_QUEUE_PREFIX', { JOB_QUEUE_PREFIX: 'has space' }],
     ['JOB_LOCK_MS', { JOB_LOCK_MS: '10' }],
     ['COMMISSION_BATCH_PARTNERS', { COMMISSION_BATCH_PARTNERS: 'ten' }],
+    ['COMMISSION_BATCH_FACTS', { COMMISSION_BATCH_FACTS: '0' }],
     ['CARD_DORMANT_DAYS', { CARD_DORMANT_DAYS: 'never' }],
   ] as [string, Record<string, string>][])('names %s when it is wrong (%j)', (variable, env) => {
     expect(variableOf(env)).toBe(variable);

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { notFound } from '../common/domain-error';
-import { CommissionPeriodEntity } from '../commissions/entities/commission-period.entity';
+import { CommissionPeriodEntity } from './entities/commission-period.entity';
 
 /**
  * Reads a period with its row locked FOR UPDATE (MariaDB/MySQL) until the transaction ends. Whatever
