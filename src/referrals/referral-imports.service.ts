@@ -9,10 +9,11 @@ import { removeQuietly } from '../imports/spool';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
 import { ReferralStatus } from './referral.enums';
-import { ReferralsService } from './referrals.service';
+import { ReferralsService, SubmitReferralFields } from './referrals.service';
 
 export const REFERRAL_IMPORT_JOB = 'import.referrals';
-const BATCH = 200;
+/** Rows per intake transaction (set-based lookups, multi-row inserts). */
+const BATCH = 500;
 
 const FIELDS = [
   'trackingCode',
@@ -29,8 +30,9 @@ const FIELDS = [
 type Source = AsyncIterable<Buffer | string | Uint8Array>;
 
 /**
- * Bulk referral intake (CSV or NDJSON, streamed): every row goes through the same submit as the API (its
- * own transaction, idempotent by its key), and every row that is not a fresh SUBMITTED referral is reported.
+ * Bulk referral intake (CSV or NDJSON, streamed): rows go through the same intake rules as the API, 500 per
+ * transaction (ReferralsService.submitMany, answering each row as if submitted alone in file order), and every
+ * row that is not a fresh SUBMITTED referral is reported.
  */
 @Injectable()
 export class ReferralImportsService {
@@ -81,6 +83,7 @@ export class ReferralImportsService {
       BATCH,
     )) {
       const report: ReportRow[] = [];
+      const readable: { line: number; key: string | null; input: SubmitReferralFields }[] = [];
       for (const row of batch) {
         if (row.record === null) {
           counts.rejected++;
@@ -95,46 +98,57 @@ export class ReferralImportsService {
         const canonical = canonicalRecord(row.record, FIELDS);
         const v = (f: (typeof FIELDS)[number]): string | undefined => textOf(canonical, f);
         const key = v('idempotencyKey') ?? null;
-        try {
-          const { referral, created } = await this.referrals.submit(actor, {
+        readable.push({
+          line: row.line,
+          key,
+          input: {
             trackingCode: v('trackingCode'),
             channelId: v('channelId'),
             idempotencyKey: key,
             prospect: { idType: v('idType'), idNumber: v('idNumber'), phone: v('phone'), name: v('name') },
             product: v('product'),
             submittedAt: v('submittedAt'),
-          });
-          if (!created) {
-            counts.existing++;
-            report.push({
-              line: row.line,
-              status: 'EXISTING',
-              field: 'idempotencyKey',
-              reason: 'ALREADY_SUBMITTED',
-              ref: referral.id,
-            });
-          } else if ((referral.status as ReferralStatus) === ReferralStatus.DUPLICATE) {
-            counts.duplicates++;
-            report.push({
-              line: row.line,
-              status: 'DUPLICATE',
-              field: 'prospect',
-              reason: 'ALREADY_REFERRED_IN_WINDOW',
-              ref: referral.id,
-            });
-          } else counts.created++;
-        } catch (error) {
-          if (!(error instanceof DomainError) || error.code === 'INTERNAL_SERVER_ERROR') throw error;
+          },
+        });
+      }
+      const outcomes = await this.referrals.submitMany(
+        actor,
+        readable.map((r) => r.input),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        const { line, key } = readable[i] ?? { line: 0, key: null };
+        if (outcome instanceof DomainError) {
+          if (outcome.code === 'INTERNAL_SERVER_ERROR') throw outcome;
           counts.rejected++;
           report.push({
-            line: row.line,
+            line,
             status: 'REJECTED',
-            field: String(error.details.field ?? 'row'),
-            reason: String(error.details.rule ?? error.details.reason ?? error.code),
+            field: String(outcome.details.field ?? 'row'),
+            reason: String(outcome.details.rule ?? outcome.details.reason ?? outcome.code),
             ref: key,
           });
-        }
+        } else if (!outcome.created) {
+          counts.existing++;
+          report.push({
+            line,
+            status: 'EXISTING',
+            field: 'idempotencyKey',
+            reason: 'ALREADY_SUBMITTED',
+            ref: outcome.referral.id,
+          });
+        } else if ((outcome.referral.status as ReferralStatus) === ReferralStatus.DUPLICATE) {
+          counts.duplicates++;
+          report.push({
+            line,
+            status: 'DUPLICATE',
+            field: 'prospect',
+            reason: 'ALREADY_REFERRED_IN_WINDOW',
+            ref: outcome.referral.id,
+          });
+        } else counts.created++;
       }
+      // Report rows in file order, as they were when every row had its own transaction.
+      report.sort((a, b) => a.line - b.line);
       processed += batch.length;
       const upTo = processed;
       await this.tx.run(async (manager) => {

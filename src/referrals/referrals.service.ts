@@ -12,6 +12,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { ChannelsService } from '../channels/channels.service';
 import { ChannelStatus } from '../channels/channel.enums';
 import { ChannelEntity } from '../channels/entities/channel.entity';
+import { checkTrackingCode } from '../channels/channel.rules';
 import { parseInstant } from '../customers/rules/event-input';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
@@ -23,6 +24,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { PartnersService } from '../partners/partners.service';
 import { acceptsNewBusiness, ProgramStatus } from '../programs/program.enums';
 import { ProgramsService } from '../programs/programs.service';
+import { ProgramEntity } from '../programs/entities/program.entity';
 import { ReferralFunnelFilter, ReferralsFilter, TransitionReferralInput } from './dto/referral.inputs';
 import { ReferralStatusChangeEntity } from './entities/referral-status-change.entity';
 import { ReferralEntity } from './entities/referral.entity';
@@ -37,7 +39,7 @@ import {
   ReferralStatus,
 } from './referral.enums';
 import { countOf, FunnelRow, mergeBuckets } from './rules/funnel';
-import { hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
+import { HashedProspect, hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
 
 /** What submitReferral (GraphQL or one import row) carries; clear identity values live only here. */
 export interface SubmitReferralFields {
@@ -152,8 +154,185 @@ export class ReferralsService {
   // ---------- intake ----------
 
   async submit(actor: Actor, input: SubmitReferralFields): Promise<SubmitResult> {
+    const [outcome] = await this.submitMany(actor, [input]);
+    if (outcome === undefined) throw new Error('submitMany returned no outcome');
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Many submissions in one transaction, each answered exactly as `submit` would answer it if the rows were
+   * submitted one after another in this order (a replay or CONFLICT for a key used earlier in the batch, a
+   * DUPLICATE of a prospect referred earlier in the batch); lookups are set-based and inserts multi-row.
+   * A row's refusal is its DomainError in the result; anything else fails the whole batch.
+   */
+  async submitMany(actor: Actor, inputs: readonly SubmitReferralFields[]): Promise<SubmitOutcome[]> {
     this.assertCanSubmit(actor);
+    try {
+      return await this.intake(actor, inputs);
+    } catch (error) {
+      // A concurrent call with one of the same keys won: once more, those rows now answer as replays.
+      if (uniqueViolationOf(error)) return this.intake(actor, inputs);
+      throw error;
+    }
+  }
+
+  private async intake(actor: Actor, inputs: readonly SubmitReferralFields[]): Promise<SubmitOutcome[]> {
     const now = this.clock.now();
+    const outcomes: (SubmitOutcome | null)[] = inputs.map(() => null);
+    const attempt = <T>(i: number, work: () => T): T | null => {
+      try {
+        return work();
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes[i] = error;
+        return null;
+      }
+    };
+    const parsed = inputs.map((input, i) => attempt(i, () => this.parseSubmission(input, now)));
+    const channels = await this.resolveChannels(actor, parsed);
+    const rows = parsed.map((p, i) =>
+      p === null ? null : attempt(i, () => ({ ...p, channel: requiredChannel(channels, p) })),
+    );
+    const ready = rows.filter((r): r is NonNullable<typeof r> => r !== null);
+    const scope = actor.id;
+    const existing = new Map<string, ReferralEntity>();
+    for (const part of chunk([...new Set(ready.map((r) => r.key))]))
+      for (const row of await this.dataSource
+        .getRepository(ReferralEntity)
+        .findBy({ idempotencyScope: scope, idempotencyKey: In(part) }))
+        existing.set(row.idempotencyKey, row);
+    const programs = new Map<string, ProgramEntity>();
+    for (const program of await this.programs.findProgramsByIds([...new Set(ready.map((r) => r.channel.programId))]))
+      if (program) programs.set(program.id, program);
+    const rules = new Map<string, Promise<number>>();
+    const windowDaysOf = (programId: string, on: string): Promise<number> => {
+      const cacheKey = `${programId}|${on}`;
+      let days = rules.get(cacheKey);
+      if (!days) {
+        days = this.programs
+          .attributionRuleOn(programId, on)
+          .then((rule) => rule?.rule.windowDays ?? DEFAULT_REFERRAL_WINDOW_DAYS);
+        rules.set(cacheKey, days);
+      }
+      return days;
+    };
+
+    return this.tx.run(async (manager) => {
+      const earlier = await this.loadEarlierCandidates(
+        manager,
+        ready.map((r) => ({
+          partnerId: r.channel.partnerId,
+          prospect: r.prospect,
+          submittedOn: businessDateOf(r.submittedAt, this.config.bankTimeZone),
+        })),
+      );
+      const created: ReferralEntity[] = [];
+      for (const [i, row] of rows.entries()) {
+        if (row === null) continue;
+        const payloadHash = payloadHashOf({
+          channelId: row.channel.id,
+          prospect: row.prospect,
+          nameKey: row.nameKey,
+          productCode: row.productCode,
+          submittedAt: row.explicitSubmittedAt ? row.submittedAt.toISOString() : null,
+        });
+        const replay = attempt(i, () => replayOf(existing.get(row.key), payloadHash));
+        if (outcomes[i] !== null) continue;
+        if (replay) {
+          outcomes[i] = { referral: replay, created: false };
+          continue;
+        }
+        const program = attempt(i, () => acceptingProgram(row.channel, programs.get(row.channel.programId)));
+        if (program === null) continue;
+        const submittedOn = businessDateOf(row.submittedAt, this.config.bankTimeZone);
+        let windowDays: number;
+        try {
+          windowDays = await windowDaysOf(program.id, submittedOn);
+        } catch (error) {
+          // A rule that cannot be read refuses this row only, as it refused one submit.
+          attempt(i, () => {
+            throw error;
+          });
+          continue;
+        }
+        const expiresOn = addDays(submittedOn, windowDays);
+        const first = firstEarlierReferral(
+          earlier.candidatesOf(row.prospect),
+          row.channel.partnerId,
+          row.prospect,
+          submittedOn,
+        );
+        const duplicate = first !== null;
+        const status = duplicate ? ReferralStatus.DUPLICATE : ReferralStatus.SUBMITTED;
+        const entity: ReferralEntity = {
+          id: newId(),
+          partnerId: row.channel.partnerId,
+          programId: program.id,
+          channelId: row.channel.id,
+          orgUnitId: program.orgUnitId,
+          idempotencyKey: row.key,
+          idempotencyScope: scope,
+          payloadHash,
+          idType: row.prospect.idType,
+          identityHash: row.prospect.identityHash,
+          phoneHash: row.prospect.phoneHash,
+          maskedName: row.prospect.maskedName,
+          maskedIdNumber: row.prospect.maskedIdNumber,
+          maskedPhone: row.prospect.maskedPhone,
+          productCode: row.productCode,
+          submittedAt: row.submittedAt,
+          submittedOn,
+          expiresOn,
+          status,
+          statusReason: duplicate ? 'Already referred by this partner inside the window' : null,
+          reachedRank: LADDER_RANK[status],
+          duplicateOfId: first?.id ?? null,
+          customerId: null,
+          convertedAt: null,
+          qualifiedAt: null,
+          submittedById: actor.id,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        // Later rows of the batch see this one, as they would after its own transaction.
+        existing.set(entity.idempotencyKey, entity);
+        earlier.add(entity);
+        created.push(entity);
+        outcomes[i] = { referral: entity, created: true };
+      }
+      for (const part of chunk(created, INSERT_CHUNK)) await manager.insert(ReferralEntity, part);
+      await this.writeHistory(
+        manager,
+        created.map((r) => ({
+          referralId: r.id,
+          fromStatus: null,
+          toStatus: r.status,
+          reason: r.statusReason,
+          actorId: actor.id,
+          at: now,
+        })),
+      );
+      await this.audit.recordMany(
+        manager,
+        actor,
+        created.map((r) => ({
+          action: 'referral.submit',
+          entityType: 'Referral',
+          entityId: r.id,
+          after: auditView(r),
+        })),
+      );
+      return outcomes.map((o) => {
+        if (o === null) throw new Error('a submission was left without an outcome');
+        return o;
+      });
+    });
+  }
+
+  /** Input checks and hashing, in the order submit reports them; clear identity values stop here. */
+  private parseSubmission(input: SubmitReferralFields, now: Date): ParsedSubmission {
     const hasCode = present(input.trackingCode);
     const hasChannel = present(input.channelId);
     if (hasCode === hasChannel) throw badInput('trackingCode', 'EXACTLY_ONE_OF_TRACKING_CODE_OR_CHANNEL_ID');
@@ -168,161 +347,103 @@ export class ReferralsService {
       submittedAt = parseInstant(input.submittedAt, 'submittedAt');
       if (submittedAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('submittedAt', 'IN_FUTURE');
     }
-
-    const channel = await this.resolveChannel(actor, input);
-    const payloadHash = payloadHashOf({
-      channelId: channel.id,
+    const channelRef: ChannelRef = hasCode
+      ? {
+          field: 'trackingCode',
+          ref: input.trackingCode ?? '',
+          code: checkTrackingCode(input.trackingCode ?? '', 'trackingCode'),
+        }
+      : { field: 'channelId', ref: input.channelId ?? '', code: null };
+    return {
+      key,
       prospect,
-      nameKey: hmacIdentity(this.config.identityHashKey, `NAME:${(input.prospect.name ?? '').trim()}`),
       productCode,
-      submittedAt: present(input.submittedAt) ? submittedAt.toISOString() : null,
-    });
-    const scope = actor.id;
-
-    const replay = await this.replayOf(scope, key, payloadHash);
-    if (replay) return { referral: replay, created: false };
-
-    const [program] = await this.programs.findProgramsByIds([channel.programId]);
-    if (!program) throw notFound('Channel', channel.id);
-    if ((channel.status as ChannelStatus) !== ChannelStatus.ACTIVE)
-      throw conflict('CHANNEL_NOT_ACTIVE', `Channel is ${channel.status}`, {
-        field: 'trackingCode',
-        status: channel.status,
-      });
-    if (!acceptsNewBusiness(program.status as ProgramStatus))
-      throw conflict('PROGRAM_NOT_ACTIVE', `Program is ${program.status}`, {
-        field: 'trackingCode',
-        status: program.status,
-      });
-
-    const submittedOn = businessDateOf(submittedAt, this.config.bankTimeZone);
-    const rule = await this.programs.attributionRuleOn(program.id, submittedOn);
-    const expiresOn = addDays(submittedOn, rule?.rule.windowDays ?? DEFAULT_REFERRAL_WINDOW_DAYS);
-
-    try {
-      const referral = await this.tx.run(async (manager) => {
-        const earlier = await this.earlierReferral(manager, channel.partnerId, prospect, submittedOn);
-        const duplicate = earlier !== null;
-        const status = duplicate ? ReferralStatus.DUPLICATE : ReferralStatus.SUBMITTED;
-        const entity: ReferralEntity = {
-          id: newId(),
-          partnerId: channel.partnerId,
-          programId: program.id,
-          channelId: channel.id,
-          orgUnitId: program.orgUnitId,
-          idempotencyKey: key,
-          idempotencyScope: scope,
-          payloadHash,
-          idType: prospect.idType,
-          identityHash: prospect.identityHash,
-          phoneHash: prospect.phoneHash,
-          maskedName: prospect.maskedName,
-          maskedIdNumber: prospect.maskedIdNumber,
-          maskedPhone: prospect.maskedPhone,
-          productCode,
-          submittedAt,
-          submittedOn,
-          expiresOn,
-          status,
-          statusReason: duplicate ? 'Already referred by this partner inside the window' : null,
-          reachedRank: LADDER_RANK[status],
-          duplicateOfId: earlier?.id ?? null,
-          customerId: null,
-          convertedAt: null,
-          qualifiedAt: null,
-          submittedById: actor.id,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await manager.insert(ReferralEntity, entity);
-        await this.writeHistory(manager, [
-          {
-            referralId: entity.id,
-            fromStatus: null,
-            toStatus: status,
-            reason: entity.statusReason,
-            actorId: actor.id,
-            at: now,
-          },
-        ]);
-        await this.audit.record(manager, actor, {
-          action: 'referral.submit',
-          entityType: 'Referral',
-          entityId: entity.id,
-          after: auditView(entity),
-        });
-        return entity;
-      });
-      return { referral, created: true };
-    } catch (error) {
-      // A concurrent call with the same key won: answer like a replay.
-      if (uniqueViolationOf(error)) {
-        const again = await this.replayOf(scope, key, payloadHash);
-        if (again) return { referral: again, created: false };
-      }
-      throw error;
-    }
+      submittedAt,
+      explicitSubmittedAt: present(input.submittedAt),
+      nameKey: hmacIdentity(this.config.identityHashKey, `NAME:${(input.prospect.name ?? '').trim()}`),
+      channelRef,
+    };
   }
 
-  private async resolveChannel(actor: Actor, input: SubmitReferralFields): Promise<ChannelEntity> {
-    let channel: ChannelEntity | null;
-    let ref: string;
-    if (present(input.trackingCode)) {
-      ref = input.trackingCode;
-      channel = await this.programs.resolveChannelByTrackingCode(input.trackingCode);
-    } else {
-      ref = input.channelId ?? '';
-      [channel = null] = await this.channels.findByIds([ref]);
+  /** Channels by tracking code and by id, in a few statements; a channel of a partner the actor may not see is left out. */
+  private async resolveChannels(actor: Actor, parsed: readonly (ParsedSubmission | null)[]): Promise<ResolvedChannels> {
+    const codes = new Set<string>();
+    const ids = new Set<string>();
+    for (const p of parsed) {
+      if (p === null) continue;
+      if (p.channelRef.code !== null) codes.add(p.channelRef.code);
+      else ids.add(p.channelRef.ref);
     }
-    const field = present(input.trackingCode) ? 'trackingCode' : 'channelId';
-    if (!channel) throw new DomainError('NOT_FOUND', 'Channel not found', { entity: 'Channel', id: ref, field });
-    const [partner] = await this.partners.findVisibleByIds(actor, [channel.partnerId]);
-    if (!partner) throw new DomainError('NOT_FOUND', 'Channel not found', { entity: 'Channel', id: ref, field });
-    return channel;
-  }
-
-  private async replayOf(scope: string, key: string, payloadHash: string): Promise<ReferralEntity | null> {
-    const existing = await this.dataSource
-      .getRepository(ReferralEntity)
-      .findOneBy({ idempotencyScope: scope, idempotencyKey: key });
-    if (!existing) return null;
-    if (existing.payloadHash !== payloadHash)
-      throw conflict('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for a different referral', {
-        field: 'idempotencyKey',
-      });
-    return existing;
+    const repo = this.dataSource.getRepository(ChannelEntity);
+    const found: ChannelEntity[] = [];
+    for (const part of chunk([...codes])) found.push(...(await repo.findBy({ trackingCode: In(part) })));
+    for (const part of chunk([...ids])) found.push(...(await repo.findBy({ id: In(part) })));
+    const partnerIds = [...new Set(found.map((c) => c.partnerId))];
+    const visible = new Set(
+      (await this.partners.findVisibleByIds(actor, partnerIds)).flatMap((partner) => (partner ? [partner.id] : [])),
+    );
+    const result: ResolvedChannels = { byCode: new Map(), byId: new Map() };
+    for (const c of found) {
+      if (!visible.has(c.partnerId)) continue;
+      result.byCode.set(c.trackingCode, c);
+      result.byId.set(c.id, c);
+    }
+    return result;
   }
 
   /**
-   * The same prospect (identity or phone hash) referred by the same partner, whose window is still open
-   * on `submittedOn`. DUPLICATE and REJECTED referrals do not block a new one.
+   * Referrals that may make a submission a DUPLICATE (same partner, same identity or phone hash, window not
+   * ended before the batch's first day), indexed by hash; rows created in the batch are added as they come.
    */
-  private async earlierReferral(
+  private async loadEarlierCandidates(
     manager: EntityManager,
-    partnerId: string,
-    prospect: { identityHash: string | null; phoneHash: string | null },
-    submittedOn: string,
-  ): Promise<ReferralEntity | null> {
-    const match: string[] = [];
-    const params: Record<string, string> = { partnerId, submittedOn };
-    if (prospect.identityHash) {
-      match.push('r.identityHash = :identityHash');
-      params.identityHash = prospect.identityHash;
-    }
-    if (prospect.phoneHash) {
-      match.push('r.phoneHash = :phoneHash');
-      params.phoneHash = prospect.phoneHash;
-    }
-    return manager
-      .createQueryBuilder(ReferralEntity, 'r')
-      .where('r.partnerId = :partnerId', params)
-      .andWhere(`(${match.join(' OR ')})`)
-      .andWhere('r.status NOT IN (:...excluded)', { excluded: [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED] })
-      .andWhere('r.submittedOn <= :submittedOn AND r.expiresOn >= :submittedOn')
-      .orderBy('r.submittedAt', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .getOne();
+    wanted: readonly { partnerId: string; prospect: HashedProspect; submittedOn: string }[],
+  ): Promise<EarlierCandidates> {
+    const byHash = new Map<string, ReferralEntity[]>();
+    const add = (r: ReferralEntity): void => {
+      for (const hash of [r.identityHash && `i:${r.identityHash}`, r.phoneHash && `p:${r.phoneHash}`]) {
+        if (!hash) continue;
+        const list = byHash.get(hash);
+        if (list) list.push(r);
+        else byHash.set(hash, [r]);
+      }
+    };
+    const candidates: EarlierCandidates = {
+      add,
+      candidatesOf: (p) => {
+        const seen = new Map<string, ReferralEntity>();
+        for (const hash of [p.identityHash && `i:${p.identityHash}`, p.phoneHash && `p:${p.phoneHash}`])
+          for (const r of (hash && byHash.get(hash)) || []) seen.set(r.id, r);
+        return [...seen.values()];
+      },
+    };
+    if (wanted.length === 0) return candidates;
+    const partnerIds = [...new Set(wanted.map((w) => w.partnerId))];
+    const from = wanted.map((w) => w.submittedOn).reduce((a, b) => (a < b ? a : b));
+    const loaded = new Map<string, ReferralEntity>();
+    const load = async (column: 'identityHash' | 'phoneHash', values: (string | null)[]): Promise<void> => {
+      const distinct = [...new Set(values.filter((v): v is string => v !== null))];
+      for (const partners of chunk(partnerIds, 100))
+        for (const part of chunk(distinct, 400))
+          for (const r of await manager
+            .createQueryBuilder(ReferralEntity, 'r')
+            .where('r.partnerId IN (:...partners)', { partners })
+            .andWhere(`r.${column} IN (:...part)`, { part })
+            .andWhere('r.status NOT IN (:...excluded)', { excluded: NOT_BLOCKING })
+            .andWhere('r.expiresOn >= :from', { from })
+            .getMany())
+            loaded.set(r.id, r);
+    };
+    await load(
+      'identityHash',
+      wanted.map((w) => w.prospect.identityHash),
+    );
+    await load(
+      'phoneHash',
+      wanted.map((w) => w.prospect.phoneHash),
+    );
+    for (const r of loaded.values()) add(r);
+    return candidates;
   }
 
   // ---------- reads ----------
@@ -718,4 +839,99 @@ function auditView(r: ReferralEntity): Record<string, unknown> {
     status: r.status,
     duplicateOfId: r.duplicateOfId,
   };
+}
+
+/** One submission's answer: its result, or the DomainError that refused it. */
+export type SubmitOutcome = SubmitResult | DomainError;
+
+/** Referrals in these statuses never make a later submission a DUPLICATE. */
+const NOT_BLOCKING: readonly string[] = [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED];
+/** Referrals per multi-row INSERT: 100 × 29 parameters stays under every driver's limit. */
+const INSERT_CHUNK = 100;
+
+interface ChannelRef {
+  field: 'trackingCode' | 'channelId';
+  /** As given, for the NOT_FOUND answer. */
+  ref: string;
+  /** The checked tracking code, or null when the channel is named by id. */
+  code: string | null;
+}
+
+interface ParsedSubmission {
+  key: string;
+  prospect: HashedProspect;
+  productCode: string | null;
+  submittedAt: Date;
+  explicitSubmittedAt: boolean;
+  nameKey: string;
+  channelRef: ChannelRef;
+}
+
+interface ResolvedChannels {
+  byCode: Map<string, ChannelEntity>;
+  byId: Map<string, ChannelEntity>;
+}
+
+interface EarlierCandidates {
+  add(referral: ReferralEntity): void;
+  candidatesOf(prospect: HashedProspect): ReferralEntity[];
+}
+
+/** The channel a submission names, among those visible to the actor (a partner-bound key sees only its own). */
+function requiredChannel(channels: ResolvedChannels, p: ParsedSubmission): ChannelEntity {
+  const { field, ref, code } = p.channelRef;
+  const channel = code !== null ? channels.byCode.get(code) : channels.byId.get(ref);
+  if (!channel) throw new DomainError('NOT_FOUND', 'Channel not found', { entity: 'Channel', id: ref, field });
+  return channel;
+}
+
+/** The referral an earlier call with this key created when the payload is the same; CONFLICT when it is not. */
+function replayOf(existing: ReferralEntity | undefined, payloadHash: string): ReferralEntity | null {
+  if (!existing) return null;
+  if (existing.payloadHash !== payloadHash)
+    throw conflict('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for a different referral', {
+      field: 'idempotencyKey',
+    });
+  return existing;
+}
+
+/** A channel takes referrals only while it is ACTIVE and its program accepts new business. */
+function acceptingProgram(channel: ChannelEntity, program: ProgramEntity | undefined): ProgramEntity {
+  if (!program) throw notFound('Channel', channel.id);
+  if ((channel.status as ChannelStatus) !== ChannelStatus.ACTIVE)
+    throw conflict('CHANNEL_NOT_ACTIVE', `Channel is ${channel.status}`, {
+      field: 'trackingCode',
+      status: channel.status,
+    });
+  if (!acceptsNewBusiness(program.status as ProgramStatus))
+    throw conflict('PROGRAM_NOT_ACTIVE', `Program is ${program.status}`, {
+      field: 'trackingCode',
+      status: program.status,
+    });
+  return program;
+}
+
+/**
+ * The referral that makes a submission a DUPLICATE: the same prospect (identity or phone hash) referred by
+ * the same partner, whose window is still open on `submittedOn`; the earliest submitted one. DUPLICATE and
+ * REJECTED referrals do not block a new one.
+ */
+export function firstEarlierReferral(
+  candidates: readonly ReferralEntity[],
+  partnerId: string,
+  prospect: Pick<HashedProspect, 'identityHash' | 'phoneHash'>,
+  submittedOn: string,
+): ReferralEntity | null {
+  let first: ReferralEntity | null = null;
+  for (const r of candidates) {
+    const samePerson =
+      (prospect.identityHash !== null && r.identityHash === prospect.identityHash) ||
+      (prospect.phoneHash !== null && r.phoneHash === prospect.phoneHash);
+    if (!samePerson || r.partnerId !== partnerId || NOT_BLOCKING.includes(r.status)) continue;
+    if (r.submittedOn > submittedOn || r.expiresOn < submittedOn) continue;
+    const t = r.submittedAt.getTime();
+    if (first === null || t < first.submittedAt.getTime() || (t === first.submittedAt.getTime() && r.id < first.id))
+      first = r;
+  }
+  return first;
 }

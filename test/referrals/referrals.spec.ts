@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { ALL_ENTITIES } from '../../src/database/entities';
-import { ReferralsService } from '../../src/referrals/referrals.service';
+import { ReferralsService, SubmitReferralFields, SubmitResult } from '../../src/referrals/referrals.service';
+import { Actor } from '../../src/auth/actor';
+import { DomainError } from '../../src/common/domain-error';
 import { ReferralImportsService } from '../../src/referrals/referral-imports.service';
 import { ProgramStatus } from '../../src/programs/program.enums';
 import { ChannelsService } from '../../src/channels/channels.service';
@@ -538,6 +541,167 @@ describe.each(databases())('referrals on %s', (db) => {
           SYSTEM_ACTOR,
         );
       expect(direct.result).toMatchObject({ created: 1 });
+    });
+  });
+
+  describe('bulk import in batches', () => {
+    type ReportLine = [number, string, string | null, string | null, string | null];
+    const importCsv = async (lines: string[]): Promise<{ result: unknown; report: ReportLine[] }> => {
+      const res = await t
+        .http()
+        .post('/imports/referrals')
+        .set('x-api-key', keyBj)
+        .set('content-type', 'text/csv')
+        .send(['trackingCode,idempotencyKey,phone,name,submittedAt', ...lines].join('\n'));
+      expect(res.status).toBe(202);
+      const jobId = (res.body as { jobId: string }).jobId;
+      const job = await t.get(JobsService).waitFor(jobId);
+      expect(job.status).toBe('SUCCEEDED');
+      const rows: { line: number; status: string; field: string | null; reason: string | null; ref: string | null }[] =
+        await t.dataSource.query(
+          'SELECT line, status, field, reason, ref FROM job_report_rows WHERE job_id = ? ORDER BY line',
+          [jobId],
+        );
+      return { result: job.result, report: rows.map((r) => [Number(r.line), r.status, r.field, r.reason, r.ref]) };
+    };
+    const referralOf = async (key: string): Promise<{ id: string; status: string; duplicate_of_id: string | null }> => {
+      const rows: { id: string; status: string; duplicate_of_id: string | null }[] = await t.dataSource.query(
+        'SELECT id, status, duplicate_of_id FROM referrals WHERE idempotency_key = ?',
+        [key],
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0] as { id: string; status: string; duplicate_of_id: string | null };
+    };
+
+    it('answers every row as if submitted alone in file order: duplicates and repeated keys inside a file and across files', async () => {
+      const k = (n: number): string => `bt-${db}-${n}`;
+      const bj = chBj.trackingCode;
+      const first = await importCsv([
+        `${bj},${k(1)},13600000001,甲一,2026-03-01T02:00:00Z`, // 2 created
+        `${bj},${k(2)},13600000001,甲二,2026-03-02T02:00:00Z`, // 3 DUPLICATE of line 2 (same phone, inside the window)
+        `${bj},${k(1)},13600000001,甲一,2026-03-01T02:00:00Z`, // 4 same key, same payload → line 2's referral
+        `${bj},${k(1)},13600000002,甲一,2026-03-01T02:00:00Z`, // 5 same key, another payload → CONFLICT
+        `${bj},${k(3)},1360000000,乙,2026-03-01T02:00:00Z`, // 6 bad phone
+        `${bj},${k(4)},13600000003,丙,2026-03-01T02:00:00Z`, // 7 created
+        `${chSh.trackingCode},${k(5)},13600000004,丁,2026-03-01T02:00:00Z`, // 8 another partner's channel
+        `${bj},${k(2)},13600000001,甲二,2026-03-02T02:00:00Z`, // 9 replay of the DUPLICATE on line 3
+        `${chBjPaused.trackingCode},${k(6)},13600000005,戊,2026-03-01T02:00:00Z`, // 10 paused channel
+        `${bj},${k(7)},13600000005,戊,2026-03-01T03:00:00Z`, // 11 created: the refused line 10 blocks nothing
+      ]);
+      const r1 = await referralOf(k(1));
+      const r2 = await referralOf(k(2));
+      const r4 = await referralOf(k(4));
+      const r7 = await referralOf(k(7));
+      expect([r1.status, r2.status, r4.status, r7.status]).toEqual([
+        'SUBMITTED',
+        'DUPLICATE',
+        'SUBMITTED',
+        'SUBMITTED',
+      ]);
+      expect(r2.duplicate_of_id).toBe(r1.id);
+      expect(first.result).toMatchObject({ processed: 10, created: 3, existing: 2, duplicates: 1, rejected: 4 });
+      expect(first.report).toEqual([
+        [3, 'DUPLICATE', 'prospect', 'ALREADY_REFERRED_IN_WINDOW', r2.id],
+        [4, 'EXISTING', 'idempotencyKey', 'ALREADY_SUBMITTED', r1.id],
+        [5, 'REJECTED', 'idempotencyKey', 'IDEMPOTENCY_KEY_REUSED', k(1)],
+        [6, 'REJECTED', 'prospect.phone', expect.any(String), k(3)],
+        [8, 'REJECTED', 'trackingCode', 'NOT_FOUND', k(5)],
+        [9, 'EXISTING', 'idempotencyKey', 'ALREADY_SUBMITTED', r2.id],
+        [10, 'REJECTED', 'trackingCode', 'CHANNEL_NOT_ACTIVE', k(6)],
+      ]);
+
+      const second = await importCsv([
+        `${bj},${k(1)},13600000001,甲一,2026-03-01T02:00:00Z`, // 2 key from the first file, same payload
+        `${bj},${k(4)},13600000009,丙,2026-03-01T02:00:00Z`, // 3 key from the first file, another payload
+        `${bj},${k(8)},13600000003,丙,2026-03-05T02:00:00Z`, // 4 DUPLICATE of the first file's line 7
+        `${bj},${k(6)},13600000006,戊,2026-03-01T02:00:00Z`, // 5 the key refused in the first file is free
+      ]);
+      const r8 = await referralOf(k(8));
+      expect(r8.duplicate_of_id).toBe(r4.id);
+      expect(second.result).toMatchObject({ processed: 4, created: 1, existing: 1, duplicates: 1, rejected: 1 });
+      expect(second.report).toEqual([
+        [2, 'EXISTING', 'idempotencyKey', 'ALREADY_SUBMITTED', r1.id],
+        [3, 'REJECTED', 'idempotencyKey', 'IDEMPOTENCY_KEY_REUSED', k(4)],
+        [4, 'DUPLICATE', 'prospect', 'ALREADY_REFERRED_IN_WINDOW', r8.id],
+      ]);
+      expect((await referralOf(k(6))).status).toBe('SUBMITTED');
+      // Each created referral has its first status change and its audit row, written by the batch.
+      const ids = [r1.id, r2.id, r4.id, r7.id, r8.id];
+      const history: { n: number | string }[] = await t.dataSource.query(
+        `SELECT COUNT(*) AS n FROM referral_status_changes WHERE from_status IS NULL AND referral_id IN (${ids.map(() => '?').join(',')})`,
+        ids,
+      );
+      expect(Number(history[0]?.n)).toBe(ids.length);
+      const audit: { n: number | string }[] = await t.dataSource.query(
+        `SELECT COUNT(*) AS n FROM audit_records WHERE action = 'referral.submit' AND entity_id IN (${ids.map(() => '?').join(',')})`,
+        ids,
+      );
+      expect(Number(audit[0]?.n)).toBe(ids.length);
+    });
+
+    it('submitMany, split in any batches, answers like one submit per row in order', async () => {
+      const service = t.get(ReferralsService);
+      let run = 0;
+      const row = fc.record({
+        key: fc.integer({ min: 0, max: 5 }),
+        person: fc.integer({ min: 0, max: 3 }),
+        name: fc.constantFrom('甲', '乙'),
+        day: fc.integer({ min: 0, max: 69 }),
+        bad: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(row, { minLength: 1, maxLength: 25 }),
+          fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 3 }),
+          async (rows, cuts) => {
+            run++;
+            const actorOf = (n: number): Actor => ({
+              ...SYSTEM_ACTOR,
+              id: `00000000-0000-7000-8000-${db === 'sqlite' ? '1' : '2'}${String(run * 10 + n).padStart(11, '0')}`,
+            });
+            const inputs = (channelId: string, tag: string): SubmitReferralFields[] =>
+              rows.map((r) => ({
+                channelId,
+                idempotencyKey: `eq-${tag}-${r.key}`,
+                prospect: {
+                  phone: r.bad ? '1' : `135${String(run).padStart(4, '0')}${tag}${String(r.person).padStart(3, '0')}`,
+                  name: r.name,
+                },
+                submittedAt: new Date(Date.UTC(2026, 0, 1 + r.day, 2)).toISOString(),
+              }));
+            // One submit per row (partner Bj) against submitMany in batches (partner Sh): independent states.
+            const sequential: (SubmitResult | DomainError)[] = [];
+            const one = actorOf(1);
+            for (const input of inputs(chBj.id, '1'))
+              sequential.push(await service.submit(one, input).catch((e: DomainError) => e));
+            const many: (SubmitResult | DomainError)[] = [];
+            const all = inputs(chSh.id, '2');
+            let at = 0;
+            for (const cut of [...cuts, all.length]) {
+              many.push(...(await service.submitMany(actorOf(2), all.slice(at, at + cut))));
+              at += cut;
+              if (at >= all.length) break;
+            }
+            const normalized = (outcomes: (SubmitResult | DomainError)[]): unknown[] => {
+              const createdAt = new Map<string, number>();
+              return outcomes.map((o, i) => {
+                if (o instanceof DomainError) return [o.code, o.details.field, o.details.rule ?? o.details.reason];
+                if (o.created) createdAt.set(o.referral.id, i);
+                return [
+                  o.created,
+                  o.referral.status,
+                  createdAt.get(o.referral.id),
+                  o.referral.duplicateOfId === null ? null : createdAt.get(o.referral.duplicateOfId),
+                  o.referral.expiresOn,
+                ];
+              });
+            };
+            expect(many).toHaveLength(rows.length);
+            expect(normalized(many)).toEqual(normalized(sequential));
+          },
+        ),
+        { numRuns: 12, seed: 20261130 },
+      );
     });
   });
 
