@@ -10,10 +10,8 @@ import { addDays } from '../../common/business-time';
 import { Money } from '../../common/money';
 import { PeriodStatus } from '../../commissions/commission.enums';
 import { CommissionsService } from '../../commissions/commissions.service';
-import { CommissionAccrualEntity } from '../../commissions/entities/commission-accrual.entity';
 import { CommissionPeriodEntity } from '../../commissions/entities/commission-period.entity';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { CustomerEventEntity } from '../../customers/entities/customer-event.entity';
 import { chunk } from '../../graphql/loaders';
 import { JobsService } from '../../jobs/jobs.service';
 import { FINISHED_JOB_STATUSES, JobStatus } from '../../jobs/job.enums';
@@ -304,23 +302,10 @@ async function disputeOneStatement(
   const statement = candidates[0];
   if (!statement) return null;
 
-  // The statement's lines by the reference a partner quotes: the event id (what bankLines groups by).
-  const accruals = await ds
-    .getRepository(CommissionAccrualEntity)
-    .find({ where: { periodId: statement.periodId, partnerId: statement.partnerId }, order: { id: 'ASC' } });
-  const eventIds = [...new Set(accruals.map((a) => a.sourceIds[0] ?? ''))].filter((id) => id !== '');
-  const externalOf = new Map<string, string>();
-  for (const part of chunk(eventIds))
-    for (const e of await ds
-      .getRepository(CustomerEventEntity)
-      .find({ select: { id: true, externalId: true }, where: { id: In(part) } }))
-      externalOf.set(e.id, e.externalId);
-  const lines = new Map<string, bigint>();
-  for (const a of accruals) {
-    const source = a.sourceIds[0] ?? a.id;
-    const ref = a.sourceKind === 'EVENT' ? (externalOf.get(source) ?? source) : source;
-    lines.set(ref, (lines.get(ref) ?? 0n) + a.amount);
-  }
+  // The statement's lines by the reference a partner quotes, exactly as reconciliation matches them.
+  const lines = new Map(
+    (await reconciliation.statementLines(statement)).map((line) => [line.ref, line.amount.minor] as const),
+  );
   const sorted = [...lines.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const largest = [...sorted].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))[0]?.[0];
   const yuan = (minor: bigint): string => Money.ofMinor(minor, statement.currency).toDecimalString();

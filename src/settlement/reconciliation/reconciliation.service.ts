@@ -198,7 +198,7 @@ export class ReconciliationService {
         rows: invalid,
       });
     if (file.rows.length === 0) throw badInput('contentBase64', 'NO_ROWS', 'The claim file has no rows');
-    const lines = await this.bankLines(statement);
+    const lines = await this.statementLines(statement);
     const result = reconcile(lines, file.rows, statement.currency);
 
     const now = this.clock.now();
@@ -331,7 +331,7 @@ export class ReconciliationService {
    * so the lines add up to the statement total to the fen. A customer number identifies a line only
    * when that customer has exactly one line (otherwise a claim by customer would be ambiguous).
    */
-  private async bankLines(statement: SettlementStatementEntity): Promise<BankLine[]> {
+  async statementLines(statement: SettlementStatementEntity): Promise<BankLine[]> {
     const rows = await this.dataSource.getRepository(CommissionAccrualEntity).find({
       where: { periodId: statement.periodId, partnerId: statement.partnerId },
       order: { id: 'ASC' },
