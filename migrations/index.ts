@@ -10,6 +10,7 @@ import { Reconciliation1764460800610 } from './1764460800610-reconciliation';
 import { Payouts1764460800620 } from './1764460800620-payouts';
 import { Analytics1764460800700 } from './1764460800700-analytics';
 import { Scorecards1764460800710 } from './1764460800710-scorecards';
+import { AnalyticsEventOutbox1764460800720 } from './1764460800720-analytics-event-outbox';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Payouts1764460800620,
   Analytics1764460800700,
   Scorecards1764460800710,
+  AnalyticsEventOutbox1764460800720,
 ];

@@ -67,7 +67,15 @@ const LEDGER_INSERT_CHUNK = 2000;
 /** Ledger rows deleted per statement by pruneLedger (short statements beside the catch-up). */
 const PRUNE_BATCH = 1000;
 /** Sources whose rows never change once written: their ledger rows are pruned below the cursor. */
-const PRUNABLE_SOURCES: readonly AnalyticsSource[] = ['EVENT', 'ACCRUAL'];
+const PRUNABLE_SOURCES: readonly AnalyticsSource[] = ['ACCRUAL'];
+/** Events reach the roll-ups through the outbox (no cursor, no ledger): the other sources are read past a cursor. */
+const OUTBOX_SOURCE: AnalyticsSource = 'EVENT';
+/** Event ids per outbox row (the JSON must fit MySQL's TEXT) and outbox rows read per drain statement. */
+const OUTBOX_IDS_PER_ROW = 1000;
+const OUTBOX_ROWS_PER_READ = 50;
+
+/** Another process took (deleted) some of the outbox rows this drain read: roll back and read again. */
+class OutboxTaken extends Error {}
 
 const EPOCH = new Date('1970-01-01T00:00:00.000Z');
 
@@ -205,6 +213,8 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private readonly applied = new Map<AnalyticsSource, { since: number; signature: string }>();
   /** Per source: the cursor as this process last saw it (see cursorOf). */
   private readonly cursors = new Map<AnalyticsSource, Date>();
+  /** Per source: a queued run that has not started yet (it will see everything committed before it starts). */
+  private readonly queued = new Map<AnalyticsSource, Promise<CatchUpResult>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -226,8 +236,10 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     }
   }
 
-  onModuleDestroy(): void {
+  /** Stops the timer and lets runs in flight (e.g. after the last recorded events) finish before the pool closes. */
+  async onModuleDestroy(): Promise<void> {
     this.stopPeriodicCatchUp();
+    await Promise.allSettled([...this.chains.values()]);
   }
 
   /** Stops this process's periodic catch-up (shutdown; a benchmark that times one catch-up on its own). */
@@ -244,15 +256,42 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return out;
   }
 
-  /** Serialised per source in this process: a second caller waits, then catches up what arrived meanwhile. */
+  /**
+   * Serialised per source in this process: a second caller waits, then catches up what arrived meanwhile. Callers
+   * that come while a run is queued but not started share it (it starts after their commits), so a burst of
+   * triggers — one per recorded batch — costs one run, not one each.
+   */
   catchUp(source: AnalyticsSource): Promise<CatchUpResult> {
+    const waiting = this.queued.get(source);
+    if (waiting) return waiting;
     const previous = this.chains.get(source) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.catchUpNow(source));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => {
+        this.queued.delete(source);
+        return this.catchUpNow(source);
+      });
+    this.queued.set(source, next);
     this.chains.set(source, next);
     return next;
   }
 
+  /**
+   * Inside a recording transaction: queue these events for the roll-ups (committed with them, or not at all).
+   * One outbox row per 1,000 events.
+   */
+  async enqueueEvents(manager: EntityManager, eventIds: readonly string[]): Promise<void> {
+    const now = instantParam(manager, this.clock.now());
+    for (const part of chunk(eventIds, OUTBOX_IDS_PER_ROW))
+      await manager.query('INSERT INTO analytics_event_outbox (id, event_ids, created_at) VALUES (?, ?, ?)', [
+        newId(),
+        JSON.stringify(part),
+        now,
+      ]);
+  }
+
   private async catchUpNow(source: AnalyticsSource): Promise<CatchUpResult> {
+    if (source === OUTBOX_SOURCE) return this.drainEventOutbox();
     const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
     const cursor = await this.cursorOf(source);
     const since = new Date(cursor.getTime() - this.config.analytics.overlapSeconds * 1000);
@@ -287,6 +326,83 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       result.skipped += applied.skipped;
       result.conflicts += applied.conflicts;
     }
+  }
+
+  /**
+   * Applies the queued events, oldest outbox rows first, about `batchSize` events per transaction: the rows are
+   * deleted and their events' deltas upserted in one transaction, so each event counts exactly once even with
+   * several processes draining (a row another drain took first makes this one roll back and read again).
+   */
+  private async drainEventOutbox(): Promise<CatchUpResult> {
+    const result: CatchUpResult = { source: OUTBOX_SOURCE, read: 0, applied: 0, skipped: 0, conflicts: 0 };
+    const dims = new DimensionCache(this.dataSource.manager);
+    for (let attempt = 1; ;) {
+      try {
+        const drained = await this.tx.run((manager) => this.takeOutboxBatch(manager, dims, () => true));
+        if (drained.rows === 0) return result;
+        result.read += drained.events;
+        result.applied += drained.events;
+        attempt = 1;
+      } catch (error) {
+        if (!(error instanceof OutboxTaken || isDeadlock(error)) || attempt++ >= MAX_CONFLICT_RETRIES * 10) throw error;
+      }
+    }
+  }
+
+  /**
+   * In the caller's transaction: takes the oldest outbox rows (about `batchSize` events), deletes them and applies
+   * the facts of those of their events that `apply` accepts (a rebuild skips the dates it re-derives itself).
+   * `all`: every row now in the outbox instead of one batch.
+   */
+  private async takeOutboxBatch(
+    manager: EntityManager,
+    dims: DimensionCache,
+    apply: (businessDate: string) => boolean,
+    all = false,
+  ): Promise<{ rows: number; events: number }> {
+    const taken: { id: string; eventIds: string[] }[] = [];
+    let events = 0;
+    for (let after = ''; all || events < this.config.analytics.batchSize;) {
+      const rows = await manager.query<{ id: string; event_ids: string }[]>(
+        `SELECT id, event_ids FROM analytics_event_outbox WHERE id > ? ORDER BY id LIMIT ${OUTBOX_ROWS_PER_READ}`,
+        [after],
+      );
+      for (const r of rows) {
+        if (!all && events >= this.config.analytics.batchSize) break;
+        const eventIds = JSON.parse(r.event_ids) as string[];
+        taken.push({ id: r.id, eventIds });
+        events += eventIds.length;
+        after = r.id;
+      }
+      if (rows.length < OUTBOX_ROWS_PER_READ) break;
+    }
+    if (taken.length === 0) return { rows: 0, events: 0 };
+    let deleted = 0;
+    for (const part of chunk(
+      taken.map((t) => t.id),
+      LEDGER_CHECK_CHUNK,
+    )) {
+      const outcome = await manager
+        .createQueryBuilder()
+        .delete()
+        .from('analytics_event_outbox')
+        .where('id IN (:...ids)', { ids: part })
+        .execute();
+      deleted += outcome.affected ?? 0;
+    }
+    if (deleted !== taken.length) throw new OutboxTaken();
+    const facts: MarkedFact[] = [];
+    for (const part of chunk(
+      taken.flatMap((t) => t.eventIds),
+      LEDGER_CHECK_CHUNK,
+    )) {
+      const batch = await this.readFacts(OUTBOX_SOURCE, manager, dims, (q) =>
+        q.where('s.id IN (:...ids)', { ids: part }),
+      );
+      for (const f of batch.facts) if (apply(f.date)) facts.push(f);
+    }
+    await this.applyFacts(manager, OUTBOX_SOURCE, facts, null);
+    return { rows: taken.length, events };
   }
 
   /**
@@ -385,6 +501,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       const seen = unique.get(f.id);
       if (seen && seen.fingerprint !== f.fingerprint) conflicts++;
       else unique.set(f.id, f);
+    }
+    if (source === OUTBOX_SOURCE) {
+      // Exactly once by the outbox row taken in this transaction (or by the rebuild that read the events).
+      await this.writeAggregate(manager, aggregate(unique.values()));
+      return { applied: unique.size, skipped: 0, conflicts };
     }
     const known = new Map<string, string>();
     const toLookUp = [...unique.values()].filter((f) => !unseen(f)).map((f) => f.id);
@@ -710,13 +831,16 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   /**
    * Rebuilds whole months covering [from, to]: per month, in one transaction, deletes the month's roll-up rows
    * and ledger rows and re-applies every fact derived from the sources (the same derivation as the catch-up).
-   * Cursors do not move: rows re-read later are skipped by the rebuilt ledger.
+   * Cursors do not move: rows re-read later are skipped by the rebuilt ledger. Queued events are drained first;
+   * those queued meanwhile are taken in the month's transaction (after its deletes, before it reads the events):
+   * the month's own are counted by the re-derivation, the others applied as a drain would.
    */
   async rebuild(from: string, to: string): Promise<{ months: string[]; facts: number }> {
     this.checkRange(from, to);
     const months = monthsBetween(from, to);
     let total = 0;
     await this.exclusive(async () => {
+      await this.drainEventOutbox();
       for (const month of months) {
         const [start, end] = [`${month}-01`, monthEnd(month)];
         await this.tx.run(async (manager) => {
@@ -735,6 +859,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
             [start, end],
           );
           await manager.query('DELETE FROM analytics_card_month WHERE month = ?', [month]);
+          await this.takeOutboxBatch(manager, new DimensionCache(manager), (date) => date < start || date > end, true);
           for (const source of SOURCES)
             await this.forEachInRange(source, start, end, manager, async (facts) => {
               total += (await this.applyFacts(manager, source, facts, null)).applied;

@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { CustomerEventsService } from '../customers/customer-events.service';
 import { CustomersModule } from '../customers/customers.module';
 import { JobsModule } from '../jobs/jobs.module';
@@ -13,7 +13,8 @@ export const ANALYTICS_CATCH_UP_JOB = 'ANALYTICS_CATCH_UP';
 
 /**
  * Roll-ups and reports (issue 8, without scorecards). The sources never depend on analytics: customer events
- * trigger a catch-up through CustomerEventsService.onRecorded (after commit); referrals and the commission
+ * queue themselves in the event outbox inside their recording transaction (CustomerEventsService.onRecording) and
+ * trigger a drain after commit (onRecorded); referrals and the commission
  * ledger are caught up periodically (ANALYTICS_CATCH_UP_INTERVAL_MS), by the ANALYTICS_CATCH_UP job (BullMQ
  * workers too), and before every report reads — so a report always sees what was committed before it.
  */
@@ -23,6 +24,8 @@ export const ANALYTICS_CATCH_UP_JOB = 'ANALYTICS_CATCH_UP';
   exports: [AnalyticsMaintenanceService, AnalyticsReportsService],
 })
 export class AnalyticsModule implements OnModuleInit {
+  private readonly logger = new Logger('Analytics');
+
   constructor(
     private readonly handlers: JobHandlerRegistry,
     private readonly maintenance: AnalyticsMaintenanceService,
@@ -35,8 +38,23 @@ export class AnalyticsModule implements OnModuleInit {
       await this.maintenance.pruneLedger();
       return caught;
     });
-    this.events.onRecorded(async () => {
-      await this.maintenance.catchUp('EVENT');
+    this.events.onRecording((manager, accepted) =>
+      this.maintenance.enqueueEvents(
+        manager,
+        accepted.map((e) => e.id),
+      ),
+    );
+    // Not awaited: the recording returns while its events are rolled up (reports catch up before reading, and a
+    // burst of recordings shares one queued drain).
+    const drain = (): void => {
+      this.maintenance
+        .catchUp('EVENT')
+        .catch((error: unknown) => this.logger.error({ err: error }, 'event roll-up failed'));
+    };
+    // A bulk import's batches wait for its end: draining alongside would only compete with the import.
+    this.events.onRecorded((recorded) => {
+      if (!recorded.bulk) drain();
     });
+    this.events.onBulkFinished(drain);
   }
 }

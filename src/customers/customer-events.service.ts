@@ -34,6 +34,8 @@ export interface RecordedEvents {
   types: CustomerEventType[];
   /** The stored rows themselves, so listeners fold the new events without reading them back. */
   events: readonly CustomerEventEntity[];
+  /** A batch of a bulk import: work that can wait for the whole import waits for bulkFinished. */
+  bulk: boolean;
 }
 
 const TOUCH_CARD_TYPES: readonly string[] = Object.values(CustomerEventType).filter((t) => t.startsWith('CARD_'));
@@ -57,6 +59,9 @@ export type RecordedListener = (recorded: RecordedEvents) => void | Promise<void
 
 export type WithinEventBatch = (manager: EntityManager, results: readonly EventRowResult[]) => Promise<void>;
 
+/** Work that must commit or roll back with the recorded events (e.g. the analytics outbox row). */
+export type RecordingHook = (manager: EntityManager, accepted: readonly CustomerEventEntity[]) => Promise<void>;
+
 /** Rows per INSERT statement: 1,000 × 16 placeholders stays under both SQLite's and MariaDB's limits. */
 const INSERT_CHUNK = 1000;
 const MAX_ATTEMPTS = 3;
@@ -67,6 +72,8 @@ const LOOKUP_CHUNK = 1000;
 export class CustomerEventsService {
   private readonly logger = new Logger('CustomerEvents');
   private readonly listeners: RecordedListener[] = [];
+  private readonly recordingHooks: RecordingHook[] = [];
+  private readonly bulkListeners: (() => void | Promise<void>)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -91,11 +98,40 @@ export class CustomerEventsService {
   }
 
   /**
+   * Work inside every recording transaction that added events, after the rows are written (a later module's
+   * own bookkeeping that must never miss or double an event); a failing hook rolls the recording back.
+   */
+  onRecording(hook: RecordingHook): void {
+    this.recordingHooks.push(hook);
+  }
+
+  /** Called when a bulk import has recorded its last batch. */
+  onBulkFinished(listener: () => void | Promise<void>): void {
+    this.bulkListeners.push(listener);
+  }
+
+  /** A bulk import has recorded its last batch (see RecordedEvents.bulk). */
+  async bulkFinished(): Promise<void> {
+    for (const listener of [...this.bulkListeners]) {
+      try {
+        await listener();
+      } catch (error) {
+        this.logger.error({ err: error }, 'A bulk-finished listener failed');
+      }
+    }
+  }
+
+  /**
    * Records up to 1,000 events in one transaction (multi-row inserts of 100): good rows are kept, bad
    * rows reported with field and reason, resubmitted event ids reported as DUPLICATE. Late and
    * out-of-order events are simply facts with an earlier occurredAt.
    */
-  async record(actor: Actor, inputs: readonly EventFields[], within?: WithinEventBatch): Promise<EventRowResult[]> {
+  async record(
+    actor: Actor,
+    inputs: readonly EventFields[],
+    within?: WithinEventBatch,
+    options: { bulk?: boolean } = {},
+  ): Promise<EventRowResult[]> {
     this.customers.assertCanWrite(actor);
     if (inputs.length > MAX_EVENTS_PER_CALL) throw badInput('events', 'TOO_MANY');
     const now = this.clock.now();
@@ -144,12 +180,13 @@ export class CustomerEventsService {
             entityId: newId(),
             after: { accepted: accepted.map((e) => e.externalId) },
           });
+          for (const hook of this.recordingHooks) await hook(manager, accepted);
         }
         if (within) await within(manager, outcome.results);
         return outcome.results;
       });
     });
-    if (accepted.length > 0) await this.publish(accepted);
+    if (accepted.length > 0) await this.publish(accepted, options.bulk ?? false);
     return results;
   }
 
@@ -361,8 +398,9 @@ export class CustomerEventsService {
     }
   }
 
-  private async publish(accepted: readonly CustomerEventEntity[]): Promise<void> {
+  private async publish(accepted: readonly CustomerEventEntity[], bulk: boolean): Promise<void> {
     const recorded: RecordedEvents = {
+      bulk,
       eventIds: accepted.map((e) => e.id),
       customerIds: [...new Set(accepted.map((e) => e.customerId))],
       types: [...new Set(accepted.map((e) => e.type as CustomerEventType))],

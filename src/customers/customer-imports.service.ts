@@ -210,29 +210,39 @@ export class CustomerImportsService {
         yield { batch, readable, inputs: readable.map((r) => fieldsOf(r.record ?? {}, EVENT_FIELDS)) };
       }
     };
-    for await (const { batch, readable, inputs } of readAhead(parsed())) {
-      const bad = unreadable(batch);
-      const upTo = processed + batch.length;
-      const results = await this.events.record(actor, inputs, async (manager, batchResults) => {
-        const report: ReportRow[] = [...bad];
-        for (const r of batchResults) {
-          if (r.status === EventRowStatus.ACCEPTED) continue;
-          const line = readable[r.index]?.line ?? 0;
-          report.push({ line, status: r.status, field: r.field, reason: r.reason, ref: r.externalId });
-        }
-        await ctx.report(
-          manager,
-          report.sort((a, b) => a.line - b.line),
+    try {
+      for await (const { batch, readable, inputs } of readAhead(parsed())) {
+        const bad = unreadable(batch);
+        const upTo = processed + batch.length;
+        const results = await this.events.record(
+          actor,
+          inputs,
+          async (manager, batchResults) => {
+            const report: ReportRow[] = [...bad];
+            for (const r of batchResults) {
+              if (r.status === EventRowStatus.ACCEPTED) continue;
+              const line = readable[r.index]?.line ?? 0;
+              report.push({ line, status: r.status, field: r.field, reason: r.reason, ref: r.externalId });
+            }
+            await ctx.report(
+              manager,
+              report.sort((a, b) => a.line - b.line),
+            );
+            await ctx.progress(manager, upTo);
+          },
+          { bulk: true },
         );
-        await ctx.progress(manager, upTo);
-      });
-      processed = upTo;
-      counts.rejected += bad.length;
-      for (const r of results) {
-        if (r.status === EventRowStatus.ACCEPTED) counts.accepted++;
-        else if (r.status === EventRowStatus.DUPLICATE) counts.duplicates++;
-        else counts.rejected++;
+        processed = upTo;
+        counts.rejected += bad.length;
+        for (const r of results) {
+          if (r.status === EventRowStatus.ACCEPTED) counts.accepted++;
+          else if (r.status === EventRowStatus.DUPLICATE) counts.duplicates++;
+          else counts.rejected++;
+        }
       }
+    } finally {
+      // Also after a failed batch: what the earlier batches committed is rolled up.
+      await this.events.bulkFinished();
     }
     ctx.job.total = processed;
     return { format, encoding, processed, ...counts };

@@ -509,8 +509,94 @@ describe.each(databases())('analytics on %s', (db) => {
     expect((await maintenance.verify('2026-03-01', '2026-03-31')).differences).toEqual([]);
   });
 
-  // Last on purpose: the re-delivery test hook (resetCursor) is only sound while the ledger is complete.
-  it('prunes event and accrual ledger rows below the cursor minus twice the overlap, in batches; nothing double-counts', async () => {
+  it('events reach the roll-ups through the outbox exactly once: concurrent drains, a rebuild with events queued, a rolled-back recording', async () => {
+    const maintenance = t.get(AnalyticsMaintenanceService);
+    const second = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
+    await maintenance.catchUpAll();
+    const outbox = async (): Promise<number> =>
+      Number((await t.dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM analytics_event_outbox'))[0]?.n);
+    const spend = async (): Promise<string> =>
+      String(
+        (
+          await t.dataSource.query<{ n: string | number | null }[]>(
+            "SELECT SUM(amount_minor) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'CARD_SPEND' AND business_date = '2026-03-29'",
+            [cardProgram],
+          )
+        )[0]?.n ?? '',
+      );
+    expect(await outbox()).toBe(0);
+    // Recorded while no drain runs: each recording queues one row, committed with its events.
+    const drains = [maintenance, second].map((m) => jest.spyOn(m, 'catchUp').mockResolvedValue(null as never));
+    for (const amount of ['1.00', '2.00', '4.00'])
+      await events(t, customer, [{ type: 'CARD_SPEND', at: '2026-03-29T02:00:00Z', program: cardProgram, amount }]);
+    expect(await outbox()).toBe(3);
+    drains.forEach((d) => d.mockRestore());
+    const [a, b] = await Promise.all([maintenance.catchUp('EVENT'), second.catchUp('EVENT')]);
+    expect(a.applied + b.applied).toBe(3);
+    expect([await outbox(), await spend()]).toEqual([0, '700']);
+
+    // Queued while a rebuild of their month runs: counted once, by the rebuild's re-derivation.
+    const queued = jest.spyOn(maintenance, 'catchUp').mockResolvedValue(null as never);
+    await events(t, customer, [
+      { type: 'CARD_SPEND', at: '2026-03-29T03:00:00Z', program: cardProgram, amount: '8.00' },
+      { type: 'CARD_SPEND', at: '2026-02-26T03:00:00Z', program: cardProgram, amount: '16.00' },
+    ]);
+    queued.mockRestore();
+    expect(await outbox()).toBe(1);
+    // As if the row arrived after the rebuild's own drain: the month's transaction takes it.
+    const ownDrain = jest
+      .spyOn(maintenance as unknown as { drainEventOutbox: () => Promise<unknown> }, 'drainEventOutbox')
+      .mockResolvedValueOnce(null);
+    await maintenance.rebuild('2026-03-01', '2026-03-31');
+    expect(ownDrain).toHaveBeenCalledTimes(1);
+    ownDrain.mockRestore();
+    expect([await outbox(), await spend()]).toEqual([0, '1500']);
+    const may = await t.dataSource.query<{ n: unknown }[]>(
+      "SELECT SUM(amount_minor) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'CARD_SPEND' AND business_date = '2026-02-26'",
+      [cardProgram],
+    );
+    expect(String(may[0]?.n)).toBe('1600');
+    expect((await maintenance.catchUp('EVENT')).applied).toBe(0);
+    expect((await maintenance.verify('2026-01-01', '2026-07-31')).differences).toEqual([]);
+
+    // A recording that fails after its rows are written leaves neither events nor an outbox row.
+    const events0 = Number(
+      (await t.dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM customer_events'))[0]?.n,
+    );
+    await expect(
+      t.get(CustomerEventsService).record(
+        SYSTEM_ACTOR,
+        [
+          {
+            eventId: 'AN-ROLLBACK-1',
+            customerNumber: customer.number,
+            type: 'CARD_SPEND',
+            occurredAt: '2026-03-29T04:00:00Z',
+            programId: cardProgram,
+            amount: '32.00',
+            currency: 'CNY',
+          },
+        ],
+        () => Promise.reject(new Error('the batch report could not be written')),
+      ),
+    ).rejects.toThrow('the batch report');
+    expect(
+      Number((await t.dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM customer_events'))[0]?.n),
+    ).toBe(events0);
+    expect([await outbox(), await spend()]).toEqual([0, '1500']);
+    // Events never enter the de-duplication ledger.
+    expect(
+      Number(
+        (
+          await t.dataSource.query<{ n: unknown }[]>(
+            "SELECT COUNT(*) AS n FROM analytics_applied_facts WHERE source = 'EVENT'",
+          )
+        )[0]?.n,
+      ),
+    ).toBe(0);
+  });
+
+  it('prunes accrual ledger rows below the cursor minus twice the overlap, in batches', async () => {
     const maintenance = t.get(AnalyticsMaintenanceService);
     await maintenance.catchUpAll();
     const ledger = async (source: string): Promise<number> =>
@@ -522,31 +608,27 @@ describe.each(databases())('analytics on %s', (db) => {
           )
         )[0]?.n,
       );
-    const [events0, referrals0] = [await ledger('EVENT'), await ledger('REFERRAL')];
-    expect(events0).toBeGreaterThan(0);
-    // Nothing is old enough yet: every event was recorded at the test clock's instant, the cursor's mark.
-    expect(await maintenance.pruneLedger(2)).toEqual([
-      { source: 'EVENT', deleted: 0 },
-      { source: 'ACCRUAL', deleted: 0 },
-    ]);
-    // Two overlaps (2 × 600 s) and a second later, one more event moves the EVENT cursor past them.
-    t.clock.set(new Date(t.clock.now().getTime() + 1201_000));
-    await events(t, customer, [
-      { type: 'CARD_SPEND', at: '2026-03-20T02:00:00Z', program: cardProgram, cardRef: 'x', amount: '1.00' },
-    ]);
-    await maintenance.catchUpAll();
-    const before = await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07');
-    // Batches of 2: every older event row goes, however many batches it takes; the new one and referrals stay.
-    expect(await maintenance.pruneLedger(2)).toEqual([
-      { source: 'EVENT', deleted: events0 },
-      { source: 'ACCRUAL', deleted: 0 },
-    ]);
-    expect([await ledger('EVENT'), await ledger('REFERRAL')]).toEqual([1, referrals0]);
-    // A catch-up re-reads only from the cursor minus the overlap: nothing pruned comes back, nothing counts twice.
-    const again = await maintenance.catchUpAll();
-    expect(again.reduce((n, r) => n + r.applied, 0)).toBe(0);
-    expect(await maintenance.readLive('2026-01-01', '2026-07-31', '2026-01', '2026-07')).toEqual(before);
-    expect((await maintenance.verify('2026-01-01', '2026-07-31')).differences).toEqual([]);
+    const referrals0 = await ledger('REFERRAL');
+    const now = t.clock.now();
+    const at = (d: Date): Date | string => (db === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
+    // Ledger rows of accruals (as the catch-up writes them): five marked 1,201 s before the cursor, one at it.
+    const mark = async (id: string, sourceMark: Date): Promise<void> => {
+      await t.dataSource.query(
+        'INSERT INTO analytics_applied_facts (id, source, fact_id, fingerprint, business_date, source_mark, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [newId(), 'ACCRUAL', id, 'f', '2026-03-01', at(sourceMark), at(now)],
+      );
+    };
+    for (let i = 0; i < 5; i++) await mark(`old-${i}`, new Date(now.getTime() - 1201_000));
+    await mark('recent', now);
+    await t.dataSource.query("DELETE FROM analytics_cursors WHERE source = 'ACCRUAL'");
+    await t.dataSource.query(
+      "INSERT INTO analytics_cursors (source, watermark, version, updated_at) VALUES ('ACCRUAL', ?, 1, ?)",
+      [at(now), at(now)],
+    );
+    // Batches of 2: every older row goes, however many batches it takes; the recent one and referrals stay.
+    expect(await maintenance.pruneLedger(2)).toEqual([{ source: 'ACCRUAL', deleted: 5 }]);
+    expect([await ledger('ACCRUAL'), await ledger('REFERRAL')]).toEqual([1, referrals0]);
+    expect(await maintenance.pruneLedger(2)).toEqual([{ source: 'ACCRUAL', deleted: 0 }]);
   });
 });
 
