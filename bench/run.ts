@@ -9,6 +9,7 @@ import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
 import { eventImport } from './scenarios/event-import';
 import { analyticsFunnel } from './scenarios/analytics-funnel';
+import { partnerScorecards } from './scenarios/partner-scorecards';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
 const SCENARIOS: Scenario[] = [
@@ -20,6 +21,7 @@ const SCENARIOS: Scenario[] = [
   attribution,
   eventImport,
   analyticsFunnel,
+  partnerScorecards,
 ];
 
 async function main(): Promise<void> {

@@ -123,6 +123,121 @@ function inList<T extends object>(q: SelectQueryBuilder<T>, column: string, name
 }
 
 /**
+ * One group and bucket of the funnel while the roll-up rows are folded in: a fixed-shape object (the pivot
+ * touches it once per SQL row), histograms only for the median measures that have rows.
+ */
+class FunnelBucket implements FunnelCounts {
+  submitted = 0;
+  contacted = 0;
+  applied = 0;
+  converted = 0;
+  qualified = 0;
+  rejected = 0;
+  expired = 0;
+  duplicate = 0;
+  reversedExpired = 0;
+  histograms: Map<string, Map<number, number>> | null = null;
+
+  constructor(
+    readonly groupKey: string | null,
+    readonly bucket: string,
+    readonly bucketStart: string,
+  ) {}
+
+  add(measure: string, bucketValue: unknown, n: number): void {
+    const countKey = COUNT_MEASURES[measure];
+    if (countKey !== undefined) this[countKey] += n;
+    else if (measure === 'REFERRAL_EXPIRED_REVERSED') this.reversedExpired += n;
+    else {
+      this.histograms ??= new Map();
+      let h = this.histograms.get(measure);
+      if (!h) this.histograms.set(measure, (h = new Map<number, number>()));
+      const days = Number(bucketValue);
+      h.set(days, (h.get(days) ?? 0) + n);
+    }
+  }
+
+  /** The stage counts, expiries net of their reversals. */
+  counts(): FunnelCounts {
+    return {
+      submitted: this.submitted,
+      contacted: this.contacted,
+      applied: this.applied,
+      converted: this.converted,
+      qualified: this.qualified,
+      rejected: this.rejected,
+      expired: this.expired - this.reversedExpired,
+      duplicate: this.duplicate,
+    };
+  }
+
+  row(): ExtendedFunnelRow {
+    return {
+      groupKey: this.groupKey,
+      bucket: this.bucket,
+      bucketStart: this.bucketStart,
+      submitted: this.submitted,
+      contacted: this.contacted,
+      applied: this.applied,
+      converted: this.converted,
+      qualified: this.qualified,
+      rejected: this.rejected,
+      expired: this.expired - this.reversedExpired,
+      duplicate: this.duplicate,
+      medianDays: {
+        submittedToConverted: this.median(MEDIAN_MEASURES.submittedToConverted),
+        convertedToQualified: this.median(MEDIAN_MEASURES.convertedToQualified),
+        submittedToQualified: this.median(MEDIAN_MEASURES.submittedToQualified),
+      },
+      periodOverPeriod: null,
+    };
+  }
+
+  private median(measure: string): string | null {
+    const h = this.histograms?.get(measure);
+    return h ? medianFromHistogram(h) : null;
+  }
+}
+
+/**
+ * Folds the roll-up rows into buckets of the interval per group, keyed `bucketStart \0 groupKey`; with `from`,
+ * only the days on or after it (the rows before it are read for period over period only).
+ */
+function foldFunnel(
+  interval: FunnelInterval,
+  byDay: boolean,
+  rows: readonly Record<string, unknown>[],
+  from: string | undefined,
+): Map<string, FunnelBucket> {
+  const merged = new Map<string, FunnelBucket>();
+  // A report spans few distinct days or months: resolve each one's bucket once.
+  const slots = new Map<string, { bucket: string; bucketStart: string }>();
+  // The GROUP BY returns the rows of one group and day/month next to each other: look up only when they change.
+  let acc: FunnelBucket | undefined;
+  let accGroup: unknown;
+  let accDay = '';
+  for (const r of rows) {
+    const sqlBucket = String(r.bucket);
+    if (from && sqlBucket < from) continue;
+    if (acc === undefined || r.group_key !== accGroup || sqlBucket !== accDay) {
+      let slot = slots.get(sqlBucket);
+      if (!slot) {
+        slot = bucketOf(interval, interval === FunnelInterval.MONTH && byDay ? sqlBucket.slice(0, 7) : sqlBucket);
+        slots.set(sqlBucket, slot);
+      }
+      const groupKey = typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null;
+      const key = `${slot.bucketStart}\u0000${groupKey ?? ''}`;
+      acc = merged.get(key);
+      if (!acc) merged.set(key, (acc = new FunnelBucket(groupKey, slot.bucket, slot.bucketStart)));
+      accGroup = r.group_key;
+      accDay = sqlBucket;
+    }
+    acc.add(String(r.measure), r.bucket_value, countOf(r.n));
+  }
+  return merged;
+}
+
+/**
  * The analytics reports. Every figure reads the roll-ups (analytics_daily, analytics_customer_month,
  * analytics_customer_activity, analytics_card_month) plus the small dimension tables (attributions, programs),
  * every query scoped with applyPartnerScope: a partner user sees only its own numbers. Reads catch the roll-ups
@@ -163,35 +278,30 @@ export class AnalyticsReportsService {
     }
     const byDay = compare || interval !== FunnelInterval.MONTH;
     const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, withMedians);
-    const inRange = (day: string): boolean => !filter.submittedFrom || !byDay || day >= filter.submittedFrom;
-    const current = this.mergeFunnel(
-      interval,
-      byDay,
-      raw.filter((r) => inRange(r.sqlBucket)),
-    );
-    if (!compare) return current.map((r) => ({ ...r, periodOverPeriod: null }));
-    const all = new Map(
-      this.mergeFunnel(interval, byDay, raw).map((r) => [`${r.bucketStart}\u0000${r.groupKey ?? ''}`, r]),
-    );
-    return current.map((row) => {
+    const from = byDay ? filter.submittedFrom : undefined;
+    const current = [...foldFunnel(interval, byDay, raw, from).values()]
+      .sort((a, b) => a.bucketStart.localeCompare(b.bucketStart) || (a.groupKey ?? '').localeCompare(b.groupKey ?? ''))
+      .map((b) => b.row());
+    if (!compare) return current;
+    const all = foldFunnel(interval, byDay, raw, undefined);
+    for (const row of current) {
       const prevStart =
         interval === FunnelInterval.MONTH
           ? `${previousMonth(row.bucketStart.slice(0, 7))}-01`
           : addDays(row.bucketStart, interval === FunnelInterval.WEEK ? -7 : -1);
-      const prev = all.get(`${prevStart}\u0000${row.groupKey ?? ''}`);
-      return {
-        ...row,
-        periodOverPeriod: COUNT_KEYS.map((k) => ({
-          stage: k.toUpperCase(),
-          ...periodOverPeriod(row[k], prev?.[k] ?? 0),
-        })),
-      };
-    });
+      const prev = all.get(`${prevStart}\u0000${row.groupKey ?? ''}`)?.counts();
+      row.periodOverPeriod = COUNT_KEYS.map((k) => ({
+        stage: k.toUpperCase(),
+        ...periodOverPeriod(row[k], prev?.[k] ?? 0),
+      }));
+    }
+    return current;
   }
 
   /**
    * One GROUP BY over the roll-up: analytics_monthly for whole months (MONTH without a mid-month start), else
-   * analytics_daily by day.
+   * analytics_daily by day. Rows come back as the driver gives them (group_key, bucket, measure, bucket_value, n):
+   * foldFunnel reads each once, without an intermediate copy.
    */
   private async funnelRows(
     actor: Actor,
@@ -200,7 +310,7 @@ export class AnalyticsReportsService {
     byDay: boolean,
     from: string | undefined,
     withMedians: boolean,
-  ): Promise<{ groupKey: string | null; sqlBucket: string; measure: string; bucketValue: number; n: number }[]> {
+  ): Promise<Record<string, unknown>[]> {
     const group = GROUP_COLUMN[groupBy];
     // Whole months come from the monthly roll-up; a range starting or ending mid-month needs the days.
     const monthly =
@@ -226,63 +336,7 @@ export class AnalyticsReportsService {
     if (filter.submittedTo)
       q.andWhere(`${dateColumn} <= :to`, { to: monthly ? filter.submittedTo.slice(0, 7) : filter.submittedTo });
     q.groupBy(group).addGroupBy(bucket).addGroupBy('d.measure').addGroupBy('d.bucket_value');
-    const rows = await q.getRawMany<Record<string, unknown>>();
-    return rows.map((r) => ({
-      groupKey: typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null,
-      sqlBucket: String(r.bucket),
-      measure: String(r.measure),
-      bucketValue: Number(r.bucket_value),
-      n: countOf(r.n),
-    }));
-  }
-
-  private mergeFunnel(
-    interval: FunnelInterval,
-    byDay: boolean,
-    rows: readonly { groupKey: string | null; sqlBucket: string; measure: string; bucketValue: number; n: number }[],
-  ): (FunnelRow & { medianDays: FunnelMedians })[] {
-    interface Acc extends FunnelRow {
-      reversedExpired: number;
-      histograms: Map<string, Map<number, number>>;
-    }
-    const merged = new Map<string, Acc>();
-    for (const r of rows) {
-      const sql = interval === FunnelInterval.MONTH && byDay ? r.sqlBucket.slice(0, 7) : r.sqlBucket;
-      const { bucket, bucketStart } = bucketOf(interval, sql);
-      const key = `${bucketStart}\u0000${r.groupKey ?? ''}`;
-      let acc = merged.get(key);
-      if (!acc) {
-        acc = { groupKey: r.groupKey, bucket, bucketStart, ...EMPTY_COUNTS, reversedExpired: 0, histograms: new Map() };
-        merged.set(key, acc);
-      }
-      const countKey = COUNT_MEASURES[r.measure];
-      if (countKey) acc[countKey] += r.n;
-      else if (r.measure === 'REFERRAL_EXPIRED_REVERSED') acc.reversedExpired += r.n;
-      else {
-        let h = acc.histograms.get(r.measure);
-        if (!h) acc.histograms.set(r.measure, (h = new Map<number, number>()));
-        h.set(r.bucketValue, (h.get(r.bucketValue) ?? 0) + r.n);
-      }
-    }
-    const median = (acc: Acc, measure: string): string | null =>
-      medianFromHistogram(acc.histograms.get(measure) ?? new Map<number, number>());
-    return [...merged.values()]
-      .sort((a, b) => a.bucketStart.localeCompare(b.bucketStart) || (a.groupKey ?? '').localeCompare(b.groupKey ?? ''))
-      .map((acc) => {
-        const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, acc[k]])) as unknown as FunnelCounts;
-        return {
-          groupKey: acc.groupKey,
-          bucket: acc.bucket,
-          bucketStart: acc.bucketStart,
-          ...counts,
-          expired: acc.expired - acc.reversedExpired,
-          medianDays: {
-            submittedToConverted: median(acc, MEDIAN_MEASURES.submittedToConverted),
-            convertedToQualified: median(acc, MEDIAN_MEASURES.convertedToQualified),
-            submittedToQualified: median(acc, MEDIAN_MEASURES.submittedToQualified),
-          },
-        };
-      });
+    return q.getRawMany<Record<string, unknown>>();
   }
 
   // ---------- cohorts ----------

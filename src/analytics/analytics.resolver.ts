@@ -1,4 +1,4 @@
-import { Args, ID, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
 import { Actor } from '../auth/actor';
 import { ApiScopes, CurrentActor, Roles } from '../auth/decorators';
@@ -8,11 +8,10 @@ import { Money } from '../common/money';
 import { DateScalar, MoneyModel } from '../graphql/scalars';
 import { JobsService } from '../jobs/jobs.service';
 import { ReferralFunnelFilter } from '../referrals/dto/referral.inputs';
-import { ReferralFunnelRow } from '../referrals/models/referral.model';
 import { FunnelGroupBy, FunnelInterval, REFERRALS_READ_SCOPE } from '../referrals/referral.enums';
 import { rate } from '../referrals/rules/funnel';
 import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
-import { AnalyticsReportsService, CohortGroupBy, ExtendedFunnelRow } from './analytics-reports.service';
+import { AnalyticsReportsService, CohortGroupBy, ExtendedFunnelRow, FunnelMedians } from './analytics-reports.service';
 import { CohortFilterInput, PartnerValueFilterInput } from './dto/analytics.inputs';
 import {
   AcquisitionCohort,
@@ -20,7 +19,7 @@ import {
   AnalyticsVerification,
   CardProgramPnl,
   CardProgramPnlLineModel,
-  FunnelMedianDays,
+  FunnelReportRow,
   FunnelStageDelta,
   PartnerValueModel,
 } from './models/analytics.models';
@@ -42,33 +41,60 @@ function pnlLine(l: CardProgramPnlLine): CardProgramPnlLineModel {
   };
 }
 
-type FunnelRowWithExtras = ReferralFunnelRow & Pick<ExtendedFunnelRow, 'medianDays' | 'periodOverPeriod'>;
-
 /**
- * A funnel row as GraphQL reads it: plain properties, with the five rates as getters, so a report of
- * hundreds of rows computes only the rates a client selects.
+ * A funnel row as GraphQL reads it: plain properties copied once from the service's row, with the five rates as
+ * prototype getters, so a report of hundreds of rows computes only the rates a client selects.
  */
-function funnelRowView(r: ExtendedFunnelRow, groupBy: FunnelGroupBy, interval: FunnelInterval): FunnelRowWithExtras {
-  return {
-    ...r,
-    groupBy,
-    interval,
-    get contactRate() {
-      return rate(r.contacted, r.submitted);
-    },
-    get applicationRate() {
-      return rate(r.applied, r.submitted);
-    },
-    get conversionRate() {
-      return rate(r.converted, r.submitted);
-    },
-    get qualificationRate() {
-      return rate(r.qualified, r.submitted);
-    },
-    get qualifiedOfConverted() {
-      return rate(r.qualified, r.converted);
-    },
-  };
+class FunnelRowView implements FunnelReportRow {
+  readonly groupKey: string | null;
+  readonly bucket: string;
+  readonly bucketStart: string;
+  readonly submitted: number;
+  readonly contacted: number;
+  readonly applied: number;
+  readonly converted: number;
+  readonly qualified: number;
+  readonly rejected: number;
+  readonly expired: number;
+  readonly duplicate: number;
+  readonly medianDays: FunnelMedians;
+  readonly periodOverPeriod: FunnelStageDelta[] | null;
+
+  constructor(
+    r: ExtendedFunnelRow,
+    readonly groupBy: FunnelGroupBy,
+    readonly interval: FunnelInterval,
+  ) {
+    this.groupKey = r.groupKey;
+    this.bucket = r.bucket;
+    this.bucketStart = r.bucketStart;
+    this.submitted = r.submitted;
+    this.contacted = r.contacted;
+    this.applied = r.applied;
+    this.converted = r.converted;
+    this.qualified = r.qualified;
+    this.rejected = r.rejected;
+    this.expired = r.expired;
+    this.duplicate = r.duplicate;
+    this.medianDays = r.medianDays;
+    this.periodOverPeriod = r.periodOverPeriod;
+  }
+
+  get contactRate(): string {
+    return rate(this.contacted, this.submitted);
+  }
+  get applicationRate(): string {
+    return rate(this.applied, this.submitted);
+  }
+  get conversionRate(): string {
+    return rate(this.converted, this.submitted);
+  }
+  get qualificationRate(): string {
+    return rate(this.qualified, this.submitted);
+  }
+  get qualifiedOfConverted(): string {
+    return rate(this.qualified, this.converted);
+  }
 }
 
 /** Whether the query selects `field` directly under this field (inline and named fragments included). */
@@ -83,7 +109,7 @@ function selectsField(info: GraphQLResolveInfo, field: string): boolean {
 }
 
 /** The analytics reports (issue 8); every one is scoped to what the caller may see. */
-@Resolver(() => ReferralFunnelRow)
+@Resolver()
 @Roles(...ALL_ROLES)
 @ApiScopes(REFERRALS_READ_SCOPE)
 export class AnalyticsResolver {
@@ -93,7 +119,7 @@ export class AnalyticsResolver {
     private readonly jobs: JobsService,
   ) {}
 
-  @Query(() => [ReferralFunnelRow], {
+  @Query(() => [FunnelReportRow], {
     description:
       'Counts per reached stage and rates, per group and bucket of submittedOn (bank time zone), scoped; read from ' +
       'the daily roll-up, with median days between stages and, when `compare` is true, period over period.',
@@ -105,21 +131,11 @@ export class AnalyticsResolver {
     @Info() info: GraphQLResolveInfo,
     @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
     @Args('compare', { nullable: true, defaultValue: false }) compare?: boolean,
-  ): Promise<FunnelRowWithExtras[]> {
+  ): Promise<FunnelReportRow[]> {
     // The median histograms are most of the roll-up rows a funnel reads: read them only when asked for.
     const medians = selectsField(info, 'medianDays');
     const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, compare ?? false, medians);
-    return rows.map((r) => funnelRowView(r, groupBy, interval));
-  }
-
-  @ResolveField(() => FunnelMedianDays)
-  medianDays(@Parent() row: FunnelRowWithExtras): FunnelMedianDays {
-    return row.medianDays;
-  }
-
-  @ResolveField(() => [FunnelStageDelta], { nullable: true, description: 'Only with referralFunnel(compare: true)' })
-  periodOverPeriod(@Parent() row: FunnelRowWithExtras): FunnelStageDelta[] | null {
-    return row.periodOverPeriod;
+    return rows.map((r) => new FunnelRowView(r, groupBy, interval));
   }
 
   @Query(() => [AcquisitionCohort])

@@ -1,5 +1,6 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, registerEnumType, TypeMetadataStorage } from '@nestjs/graphql';
 import { DecimalScalar, MoneyModel, RateScalar } from '../../graphql/scalars';
+import { ReferralFunnelRow } from '../../referrals/models/referral.model';
 import { CohortGroupBy } from '../analytics-reports.service';
 
 registerEnumType(CohortGroupBy, { name: 'CohortGroupBy' });
@@ -26,6 +27,20 @@ export class FunnelStageDelta {
     description: '(current − previous) ÷ previous, 4 places; null when previous is 0',
   })
   change!: string | null;
+}
+
+/**
+ * `referralFunnel`'s row: the referral funnel row plus the figures only the roll-ups give, as plain fields the
+ * report service fills in its one pass (per-row field resolvers ran the guard chain and made a promise per row).
+ * The GraphQL type keeps the name and description of ReferralFunnelRow, which nothing else returns.
+ */
+@ObjectType('ReferralFunnelRow', {
+  description: TypeMetadataStorage.getObjectTypeMetadataByTarget(ReferralFunnelRow)?.description,
+})
+export class FunnelReportRow extends ReferralFunnelRow {
+  @Field(() => FunnelMedianDays) medianDays!: FunnelMedianDays;
+  @Field(() => [FunnelStageDelta], { nullable: true, description: 'Only with referralFunnel(compare: true)' })
+  periodOverPeriod!: FunnelStageDelta[] | null;
 }
 
 @ObjectType()
