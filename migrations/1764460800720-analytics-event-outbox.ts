@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { newId } from '../src/database/columns';
-import { col, isSqliteRunner } from './helpers';
+import { col, index, isSqliteRunner } from './helpers';
 
 /** A bound instant: mysql2 formats a Date itself; SQLite stores UTC text. */
 function instant(queryRunner: QueryRunner, d: Date): Date | string {
@@ -58,10 +58,13 @@ export class AnalyticsEventOutbox1764460800720 implements MigrationInterface {
       ]);
     await queryRunner.query("DELETE FROM analytics_applied_facts WHERE source = 'EVENT'");
     await queryRunner.query("DELETE FROM analytics_cursors WHERE source = 'EVENT'");
+    // Nothing reads events by their recording instant any more; every event insert paid for this index.
+    await queryRunner.dropIndex('customer_events', 'ix_customer_events_recorded');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     // The old catch-up finds the outbox's events again from an absent cursor only through a rebuild.
+    await queryRunner.createIndex('customer_events', index('ix_customer_events_recorded', ['recorded_at', 'id']));
     await queryRunner.dropTable('analytics_event_outbox');
   }
 }

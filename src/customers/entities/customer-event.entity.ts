@@ -15,8 +15,6 @@ import { CustomerEntity } from './customer.entity';
 @Index('ix_customer_events_customer', ['customerId', 'occurredAt'])
 @Index('ix_customer_events_type_date', ['type', 'businessDate'])
 @Index('ix_customer_events_program', ['programId'])
-/** The analytics catch-up reads events past its high-water mark (migration 1764460800700). */
-@Index('ix_customer_events_recorded', ['recordedAt', 'id'])
 export class CustomerEventEntity {
   @IdColumn() id!: string;
   @VarcharColumn(64) externalId!: string;
