@@ -4,6 +4,7 @@ import { BenchRow, Scenario, startBenchApp } from './harness';
 import { partnersNested } from './scenarios/partners-nested';
 import { programsNested } from './scenarios/programs-nested';
 import { attribution } from './scenarios/attribution';
+import { attributionEvents } from './scenarios/attribution-events';
 import { commissionRun } from './scenarios/commissions';
 import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
@@ -19,6 +20,7 @@ const SCENARIOS: Scenario[] = [
   supplyChain,
   referralFunnel,
   attribution,
+  attributionEvents,
   eventImport,
   analyticsFunnel,
   partnerScorecards,

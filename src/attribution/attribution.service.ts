@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import Decimal from 'decimal.js';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityTarget, In } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
@@ -9,7 +9,12 @@ import { businessDateOf, isValidBusinessDate } from '../common/business-time';
 import { Clock } from '../common/clock';
 import { badInput, forbidden, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { CustomerEventsService, isTouchEvent, placeholders } from '../customers/customer-events.service';
+import {
+  CustomerEventsService,
+  isTouchEvent,
+  placeholders,
+  RecordedEvents,
+} from '../customers/customer-events.service';
 import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';
@@ -20,6 +25,7 @@ import { chunk } from '../graphql/loaders';
 import { PartnerEntity } from '../partners/entities/partner.entity';
 import { PartnersService } from '../partners/partners.service';
 import { ProgramEntity } from '../programs/entities/program.entity';
+import { ProgramRuleVersionEntity } from '../programs/entities/program-rule-version.entity';
 import { ProgramKind, RuleKind } from '../programs/program.enums';
 import { ProgramsService } from '../programs/programs.service';
 import {
@@ -36,11 +42,13 @@ import {
   canonicalEvents,
   Decision,
   EventFact,
+  NEW_TO_BANK_KEY,
   qualify,
   QualificationResult,
   RuleInForce,
   Touch,
 } from './rules/attribution-rules';
+import { CurrentTouch, redecisionReason, StoredDecision, StoredTouch } from './rules/redecision';
 
 export interface BroughtInFilter {
   productKeys?: string[];
@@ -61,7 +69,15 @@ export interface RunSummary {
   decisionsChanged: number;
 }
 
+export interface RecordedSummary extends RunSummary {
+  /** Customers re-decided; the rest of `customers` were skipped as no new event could change them. */
+  redecided: number;
+  /** Why they were re-decided: customers per reason. */
+  reasons: Record<string, number>;
+}
+
 const BATCH = 200;
+const NO_DECISION_YET = 'no decision yet';
 const INSERT_CHUNK = 100;
 /** Customers per set-based lookup (one recording, ≤ 1,000 events, in one query). */
 const LOOKUP_CHUNK = 1000;
@@ -103,8 +119,25 @@ export class AttributionService implements OnModuleInit {
   onModuleInit(): void {
     // Re-attribute the customers a recording touched, after its commit, in one batch.
     this.events.onRecorded(async (recorded) => {
-      await this.attributeCustomers(recorded.customerIds, null, customersTouchedBy(recorded.events));
+      await this.afterRecorded(recorded);
     });
+  }
+
+  /**
+   * The after-commit work of one recording: re-decides, through the same path as a run, only the customers
+   * the new events can move (see redecisionReason); the others keep decisions that a re-decision would
+   * reproduce unchanged. Customers without any decision yet always take the run's path.
+   */
+  async afterRecorded(recorded: RecordedEvents): Promise<RecordedSummary> {
+    const reasons: Record<string, number> = {};
+    const redecide = await this.customersToRedecide(recorded.events, reasons);
+    const summary = await this.attributeCustomers(redecide, null, customersTouchedBy(recorded.events));
+    return {
+      customers: recorded.customerIds.length,
+      redecided: redecide.length,
+      decisionsChanged: summary.decisionsChanged,
+      reasons,
+    };
   }
 
   // ---------- the engine ----------
@@ -347,6 +380,261 @@ export class AttributionService implements OnModuleInit {
       if ((c.identityHash && hashes.has(`i:${c.identityHash}`)) || (c.phoneHash && hashes.has(`p:${c.phoneHash}`)))
         keep.add(c.id);
     return customers.filter((c) => keep.has(c.id)).map((c) => c.id);
+  }
+
+  /**
+   * Of the customers these new events belong to, those to re-decide: every customer without a decision yet,
+   * and those for whom redecisionReason finds something that may change. Set-based, never reading histories:
+   * per 1,000 customers one query each for customers, decisions, touches, referral and supply-chain touches,
+   * rule versions, plus card programs and payroll employers when the events name them.
+   */
+  private async customersToRedecide(
+    events: readonly CustomerEventEntity[],
+    reasons: Record<string, number>,
+  ): Promise<string[]> {
+    const newOf = new Map<string, CustomerEventEntity[]>();
+    for (const e of events) pushTo(newOf, e.customerId, e);
+    const out: string[] = [];
+    for (const part of chunk([...newOf.keys()], LOOKUP_CHUNK))
+      out.push(...(await this.redecideAmong(part, newOf, reasons)));
+    return out;
+  }
+
+  private async redecideAmong(
+    ids: readonly string[],
+    newOf: ReadonlyMap<string, readonly CustomerEventEntity[]>,
+    reasons: Record<string, number>,
+  ): Promise<string[]> {
+    const [customers, decisionsOf] = await Promise.all([this.customerFacts(ids), this.storedDecisions(ids)]);
+    const undecided = ids.filter((id) => !decisionsOf.has(id));
+    if (undecided.length > 0) reasons[NO_DECISION_YET] = (reasons[NO_DECISION_YET] ?? 0) + undecided.length;
+    const decided = customers.filter((c) => decisionsOf.has(c.id));
+    if (decided.length === 0) return [...ids];
+    const decidedIds = decided.map((c) => c.id);
+    const newEvents = decidedIds.flatMap((id) => newOf.get(id) ?? []);
+    const programIds = new Set<string>();
+    const payrollPartners = new Set<string>();
+    for (const list of decisionsOf.values())
+      for (const d of list)
+        for (const t of d.touches) {
+          programIds.add(t.programId);
+          if (t.source === 'PAYROLL') payrollPartners.add(t.partnerId);
+        }
+    const cardPrograms = new Set<string>();
+    const usccs = new Set<string>();
+    for (const e of newEvents)
+      if (isTouchEvent(e)) {
+        if (e.type.startsWith('CARD_') && e.programId !== null) cardPrograms.add(e.programId);
+        else if (e.employerUscc !== null) usccs.add(e.employerUscc);
+      }
+    const [current, versions, programs, employers] = await Promise.all([
+      this.currentTouches(decided),
+      this.programs.ruleVersionsOf([...programIds]),
+      this.programs.findProgramsByIds([...cardPrograms]),
+      this.employersByUscc([...usccs]),
+    ]);
+    for (const partnerId of employers.values()) payrollPartners.add(partnerId);
+    const payrollPrograms = new Map<string, string[]>();
+    for (const p of payrollPartners.size > 0 ? await this.programs.programsOfPartners([...payrollPartners]) : [])
+      if (p.kind === (ProgramKind.PAYROLL as string)) pushTo(payrollPrograms, p.partnerId, p.id);
+    const coBranded = new Set(
+      programs
+        .filter((p): p is ProgramEntity => p !== null && p.kind === (ProgramKind.CO_BRANDED_CARD as string))
+        .map((p) => p.id),
+    );
+    const versionsOf = new Map<string, ProgramRuleVersionEntity[]>();
+    for (const v of versions) pushTo(versionsOf, `${v.kind}|${v.programId}`, v);
+    // Thousands of touches share a few (program, date) pairs: parse each rule in force once.
+    const memo = new Map<string, unknown>();
+    const inForce = <T>(
+      kind: RuleKind,
+      programId: string,
+      onDate: string,
+      build: (v: ProgramRuleVersionEntity) => T,
+    ) => {
+      const key = `${kind}|${programId}|${onDate}`;
+      if (!memo.has(key)) {
+        const found = effectiveRule(versionsOf.get(`${kind}|${programId}`) ?? [], onDate);
+        memo.set(key, found ? build(found) : null);
+      }
+      return memo.get(key) as T | null;
+    };
+    const lookups = {
+      attributionRule: (programId: string, onDate: string): RuleInForce | null =>
+        inForce(RuleKind.ATTRIBUTION, programId, onDate, (v) => ({
+          version: v.version,
+          rule: parseAttributionRule(v.body),
+        })),
+      qualificationRule: (programId: string, onDate: string) =>
+        inForce(RuleKind.QUALIFICATION, programId, onDate, (v) => ({
+          rule: parseQualificationRule(v.body),
+          createdAt: v.createdAt,
+        })),
+      isCoBrandedCardProgram: (programId: string) => coBranded.has(programId),
+      employerOf: (uscc: string) => employers.get(uscc) ?? null,
+      payrollProgramsOf: (partnerId: string) => payrollPrograms.get(partnerId) ?? [],
+    };
+    const today = businessDateOf(this.clock.now(), this.config.bankTimeZone);
+    const redecide = new Set(undecided);
+    for (const c of decided) {
+      const reason = redecisionReason(
+        {
+          onboardedOn: c.onboardedOn,
+          decisions: decisionsOf.get(c.id) ?? [],
+          newEvents: newOf.get(c.id) ?? [],
+          currentTouches: current.get(c.id) ?? [],
+          today,
+        },
+        lookups,
+      );
+      if (reason === null) continue;
+      redecide.add(c.id);
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    return ids.filter((id) => redecide.has(id));
+  }
+
+  private async customerFacts(
+    ids: readonly string[],
+  ): Promise<{ id: string; identityHash: string | null; phoneHash: string | null; onboardedOn: string }[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT id AS "id", identity_hash AS "identityHash", phone_hash AS "phoneHash", onboarded_on AS "onboardedOn"
+       FROM customers WHERE id IN (${placeholders(ids.length)})`,
+      [...ids],
+    );
+  }
+
+  /** Stored decisions with every NEW_TO_BANK touch and the WON touches of the other keys, by customer. */
+  private async storedDecisions(ids: readonly string[]): Promise<Map<string, StoredDecision[]>> {
+    const out = new Map<string, StoredDecision[]>();
+    if (ids.length === 0) return out;
+    const among = `customer_id IN (${placeholders(ids.length)})`;
+    const [rows, touchRows] = await Promise.all([
+      this.dataSource.query<Record<string, unknown>[]>(
+        `SELECT id AS "id", customer_id AS "customerId", product_key AS "productKey", converted_at AS "convertedAt",
+         converted_on AS "convertedOn", decided_at AS "decidedAt", overridden AS "overridden"
+         FROM attributions WHERE ${among}`,
+        [...ids],
+      ),
+      this.dataSource.query<Record<string, unknown>[]>(
+        `SELECT attribution_id AS "attributionId", source AS "source", source_ref AS "ref", partner_id AS "partnerId",
+         program_id AS "programId", channel_id AS "channelId", touched_at AS "touchedAt", touched_on AS "touchedOn",
+         rule_version AS "ruleVersion", outcome AS "outcome", qualification_status AS "qualificationStatus",
+         qualified_at AS "qualifiedAt"
+         FROM attribution_touches WHERE ${among} AND (product_key = ? OR outcome = ?)`,
+        [...ids, NEW_TO_BANK_KEY, 'WON'],
+      ),
+    ]);
+    const a = this.hydrator(AttributionEntity);
+    const t = this.hydrator(AttributionTouchEntity);
+    const touchesOf = new Map<string, StoredTouch[]>();
+    for (const r of touchRows) {
+      const id = r.attributionId as string;
+      pushTo(touchesOf, id, {
+        source: r.source as string,
+        ref: r.ref as string,
+        partnerId: r.partnerId as string,
+        programId: r.programId as string,
+        channelId: (r.channelId as string | null) ?? null,
+        touchedAt: t(r, 'touchedAt') as Date,
+        touchedOn: r.touchedOn as string,
+        ruleVersion: r.ruleVersion === null ? null : Number(r.ruleVersion),
+        outcome: r.outcome as string,
+        qualificationStatus: (r.qualificationStatus as string | null) ?? null,
+        qualifiedAt: (t(r, 'qualifiedAt') as Date | null) ?? null,
+      });
+    }
+    for (const r of rows) {
+      const customerId = r.customerId as string;
+      pushTo(out, customerId, {
+        productKey: r.productKey as string,
+        convertedAt: a(r, 'convertedAt') as Date,
+        convertedOn: r.convertedOn as string,
+        decidedAt: a(r, 'decidedAt') as Date,
+        overridden: a(r, 'overridden') === true,
+        touches: touchesOf.get(r.id as string) ?? [],
+      });
+    }
+    return out;
+  }
+
+  /** Referral and supply-chain touches of these customers as their sources hold them now. */
+  private async currentTouches(
+    customers: readonly { id: string; identityHash: string | null; phoneHash: string | null }[],
+  ): Promise<Map<string, CurrentTouch[]>> {
+    const identities = new Set<string>();
+    const phones = new Set<string>();
+    for (const c of customers) {
+      if (c.identityHash) identities.add(c.identityHash);
+      if (c.phoneHash) phones.add(c.phoneHash);
+    }
+    const [referrals, supplyChain] = await Promise.all([
+      identities.size > 0 || phones.size > 0
+        ? this.referrals.referralTouches([...identities], [...phones])
+        : Promise.resolve([]),
+      this.supplyChain ? this.supplyChain.touchesForCustomers(customers.map((c) => c.id)) : Promise.resolve([]),
+    ]);
+    const byIdentity = new Map<string, string[]>();
+    const byPhone = new Map<string, string[]>();
+    for (const c of customers) {
+      if (c.identityHash) pushTo(byIdentity, c.identityHash, c.id);
+      if (c.phoneHash) pushTo(byPhone, c.phoneHash, c.id);
+    }
+    const out = new Map<string, CurrentTouch[]>();
+    const add = (customerId: string, t: CurrentTouch): void => pushTo(out, customerId, t);
+    for (const r of referrals) {
+      // Every customer the referral could match (the run matches by identity first): a superset, so a
+      // referral the stored decision did not take means "re-decide", never a skip.
+      const matched = new Set([
+        ...(r.identityHash ? (byIdentity.get(r.identityHash) ?? []) : []),
+        ...(r.phoneHash ? (byPhone.get(r.phoneHash) ?? []) : []),
+      ]);
+      for (const customerId of matched)
+        add(customerId, {
+          source: 'REFERRAL',
+          ref: r.referralId,
+          programId: r.programId,
+          channelId: r.channelId,
+          touchedAt: r.submittedAt,
+          productHint: productHintOf(r.productCode),
+        });
+    }
+    for (const sc of supplyChain)
+      if (sc.programId !== null)
+        add(sc.customerId, {
+          source: 'SUPPLY_CHAIN',
+          ref: `${sc.coreEnterpriseId}:${sc.memberCompanyId}`,
+          programId: sc.programId,
+          channelId: null,
+          touchedAt: sc.touchedAt,
+          productHint: null,
+        });
+    return out;
+  }
+
+  /** Partner id by USCC, for the employers named by new payroll credits. */
+  private async employersByUscc(usccs: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunk(usccs, LOOKUP_CHUNK))
+      for (const row of await this.dataSource.query<{ id: string; uscc: string }[]>(
+        `SELECT id AS "id", uscc AS "uscc" FROM partners WHERE uscc IN (${placeholders(part.length)})`,
+        part,
+      ))
+        out.set(row.uscc, row.id);
+    return out;
+  }
+
+  /** Raw rows → entity values through the column's own driver conversion (instants, booleans). */
+  private hydrator(entity: EntityTarget<object>): (row: Record<string, unknown>, property: string) => unknown {
+    const meta = this.dataSource.getMetadata(entity);
+    const driver = this.dataSource.driver;
+    return (row, property) => {
+      const column = meta.findColumnWithPropertyName(property);
+      const value = row[property];
+      if (!column || value === null || value === undefined) return value;
+      return driver.prepareHydratedValue(value, column) as unknown;
+    };
   }
 
   private async customersWithDecisions(customerIds: readonly string[]): Promise<string[]> {
@@ -797,6 +1085,12 @@ export class AttributionService implements OnModuleInit {
   static partnerScopeSql(customerIdExpr: string): string {
     return `${customerIdExpr} IN (SELECT bt.customer_id FROM attribution_touches bt WHERE bt.partner_id = :scopePartnerId AND bt.outcome = 'WON')`;
   }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Customers whose newly recorded events already make a touch (card event naming a program, payroll employer). */

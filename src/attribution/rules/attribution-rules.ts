@@ -99,7 +99,8 @@ export function canonicalTouches(touches: readonly Touch[]): Touch[] {
   );
 }
 
-function productKeyOf(e: EventFact): string | null {
+/** The product key an event establishes (the first such event is the conversion), or null. */
+export function productKeyOf(e: Pick<EventFact, 'type' | 'programId'>): string | null {
   const cls = CONVERSION_TYPES[e.type];
   if (!cls) return null;
   return cls === 'CARD' ? `CARD:${e.programId ?? '-'}` : cls;
@@ -122,7 +123,7 @@ export function conversionsOf(events: readonly EventFact[]): Conversion[] {
   return list;
 }
 
-function hintMatches(hint: string | null, productKey: string): boolean {
+export function hintMatches(hint: string | null, productKey: string): boolean {
   if (hint === null || productKey === NEW_TO_BANK_KEY) return true;
   if (hint === productKey) return true;
   return hint === 'CARD' && productKey.startsWith('CARD:');
