@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -440,6 +440,7 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
   // ---- referrals, customers and events: NDJSON files streamed through the imports ----
   const ctx: WorldContext = { seed, spec, programs: refs, cores };
   const dir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'gongying-demo-')));
+  if (options.workDir) await mkdir(dir, { recursive: true });
   const total = spec.profiles;
   const every = Math.max(1_000, Math.floor(total / 20));
   function* profiles(label: string) {
