@@ -130,8 +130,9 @@ export class AttributionService implements OnModuleInit {
    */
   async afterRecorded(recorded: RecordedEvents): Promise<RecordedSummary> {
     const reasons: Record<string, number> = {};
-    const redecide = await this.customersToRedecide(recorded.events, reasons);
-    const summary = await this.attributeCustomers(redecide, null, customersTouchedBy(recorded.events));
+    const known: KnownCustomers = { hashes: new Map(), decided: new Set() };
+    const redecide = await this.customersToRedecide(recorded.events, reasons, known);
+    const summary = await this.attributeCustomers(redecide, null, customersTouchedBy(recorded.events), known);
     return {
       customers: recorded.customerIds.length,
       redecided: redecide.length,
@@ -150,10 +151,11 @@ export class AttributionService implements OnModuleInit {
     customerIds: readonly string[],
     actor: Actor | null = null,
     touched: ReadonlySet<string> = new Set(),
+    known?: KnownCustomers,
   ): Promise<RunSummary> {
     let changed = 0;
     const ids = [...new Set(customerIds)];
-    const possible = await this.withPossibleDecisions(ids, touched);
+    const possible = await this.withPossibleDecisions(ids, touched, known);
     for (let i = 0; i < possible.length; i += BATCH)
       changed += await this.attributeBatch(possible.slice(i, i + BATCH), actor);
     return { customers: ids.length, decisionsChanged: changed };
@@ -335,21 +337,31 @@ export class AttributionService implements OnModuleInit {
    * cannot change: it is left out before its events are loaded. Set-based: one query per source and
    * 1,000 customers, whatever the length of their histories. Order is kept, so matching stays the same.
    */
-  private async withPossibleDecisions(customerIds: readonly string[], touched: ReadonlySet<string>): Promise<string[]> {
+  private async withPossibleDecisions(
+    customerIds: readonly string[],
+    touched: ReadonlySet<string>,
+    known?: KnownCustomers,
+  ): Promise<string[]> {
     const customers: { id: string; identityHash: string | null; phoneHash: string | null }[] = [];
-    for (const part of chunk([...new Set(customerIds)], LOOKUP_CHUNK))
-      customers.push(
-        ...(await this.dataSource.query<{ id: string; identityHash: string | null; phoneHash: string | null }[]>(
-          `SELECT id AS "id", identity_hash AS "identityHash", phone_hash AS "phoneHash" FROM customers
+    // The after-recording check has just read these customers and their decisions: not asked twice.
+    const prefetched = known !== undefined && customerIds.every((id) => known.hashes.has(id));
+    if (prefetched) for (const id of new Set(customerIds)) customers.push({ id, ...known.hashes.get(id)! });
+    else
+      for (const part of chunk([...new Set(customerIds)], LOOKUP_CHUNK))
+        customers.push(
+          ...(await this.dataSource.query<{ id: string; identityHash: string | null; phoneHash: string | null }[]>(
+            `SELECT id AS "id", identity_hash AS "identityHash", phone_hash AS "phoneHash" FROM customers
            WHERE id IN (${placeholders(part.length)})`,
-          part,
-        )),
-      );
+            part,
+          )),
+        );
     // The database returns them in its own order: keep the callers' (matching depends on it).
     const at = new Map(customerIds.map((id, i) => [id, i]));
     customers.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
     if (customers.length === 0) return [];
-    const keep = new Set(customers.filter((c) => touched.has(c.id)).map((c) => c.id));
+    const keep = new Set(
+      customers.filter((c) => touched.has(c.id) || (prefetched && known.decided.has(c.id))).map((c) => c.id),
+    );
     const open = customers.filter((c) => !keep.has(c.id));
     if (open.length === 0) return customers.map((c) => c.id);
     const ids = open.map((c) => c.id);
@@ -361,7 +373,7 @@ export class AttributionService implements OnModuleInit {
     }
     // Independent reads: asked at once (separate pooled connections on MariaDB), so the wait is the slowest one.
     const [decided, referralTouches, supplyChainTouches, eventTouches] = await Promise.all([
-      this.customersWithDecisions(ids),
+      prefetched ? Promise.resolve([]) : this.customersWithDecisions(ids),
       identities.size > 0 || phones.size > 0
         ? this.referrals.referralTouches([...identities], [...phones])
         : Promise.resolve([]),
@@ -391,12 +403,13 @@ export class AttributionService implements OnModuleInit {
   private async customersToRedecide(
     events: readonly CustomerEventEntity[],
     reasons: Record<string, number>,
+    known: KnownCustomers,
   ): Promise<string[]> {
     const newOf = new Map<string, CustomerEventEntity[]>();
     for (const e of events) pushTo(newOf, e.customerId, e);
     const out: string[] = [];
     for (const part of chunk([...newOf.keys()], LOOKUP_CHUNK))
-      out.push(...(await this.redecideAmong(part, newOf, reasons)));
+      out.push(...(await this.redecideAmong(part, newOf, reasons, known)));
     return out;
   }
 
@@ -404,8 +417,11 @@ export class AttributionService implements OnModuleInit {
     ids: readonly string[],
     newOf: ReadonlyMap<string, readonly CustomerEventEntity[]>,
     reasons: Record<string, number>,
+    known: KnownCustomers,
   ): Promise<string[]> {
     const [customers, decisionsOf] = await Promise.all([this.customerFacts(ids), this.storedDecisions(ids)]);
+    for (const c of customers) known.hashes.set(c.id, { identityHash: c.identityHash, phoneHash: c.phoneHash });
+    for (const id of decisionsOf.keys()) known.decided.add(id);
     const undecided = ids.filter((id) => !decisionsOf.has(id));
     if (undecided.length > 0) reasons[NO_DECISION_YET] = (reasons[NO_DECISION_YET] ?? 0) + undecided.length;
     const decided = customers.filter((c) => decisionsOf.has(c.id));
@@ -1094,6 +1110,12 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Customers whose newly recorded events already make a touch (card event naming a program, payroll employer). */
+/** What the after-recording check read about its customers, so the decision pass does not read it again. */
+interface KnownCustomers {
+  hashes: Map<string, { identityHash: string | null; phoneHash: string | null }>;
+  decided: Set<string>;
+}
+
 function customersTouchedBy(events: readonly CustomerEventEntity[]): Set<string> {
   const out = new Set<string>();
   for (const e of events) if (isTouchEvent(e)) out.add(e.customerId);
