@@ -11,6 +11,7 @@ import { referralFunnel } from './scenarios/referral-funnel';
 import { eventImport } from './scenarios/event-import';
 import { analyticsFunnel } from './scenarios/analytics-funnel';
 import { partnerScorecards } from './scenarios/partner-scorecards';
+import { referralImport } from './scenarios/referral-import';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
 const SCENARIOS: Scenario[] = [
@@ -24,6 +25,7 @@ const SCENARIOS: Scenario[] = [
   eventImport,
   analyticsFunnel,
   partnerScorecards,
+  referralImport,
 ];
 
 async function main(): Promise<void> {

@@ -2,18 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DomainError } from '../common/domain-error';
-import { TransactionService } from '../database/transaction.service';
 import { DetectedEncoding } from '../imports/encoding';
-import { canonicalRecord, ImportFormat, inBatches, readRows, textOf } from '../imports/records';
+import { canonicalRecord, ImportFormat, inBatches, readRows, SourceRow, textOf } from '../imports/records';
 import { removeQuietly } from '../imports/spool';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
 import { ReferralStatus } from './referral.enums';
-import { ReferralsService, SubmitReferralFields } from './referrals.service';
+import { ReferralsService, SubmitOutcome, SubmitReferralFields } from './referrals.service';
 
 export const REFERRAL_IMPORT_JOB = 'import.referrals';
-/** Rows per intake transaction (set-based lookups, multi-row inserts). */
-const BATCH = 500;
+/**
+ * Rows per intake transaction (set-based lookups, multi-row inserts). Each row is answered as if submitted
+ * alone whatever the cut, so the size only trades commits and round trips against memory and lock time.
+ */
+const BATCH = 2000;
 
 const FIELDS = [
   'trackingCode',
@@ -39,7 +41,6 @@ export class ReferralImportsService {
   constructor(
     private readonly jobs: JobsService,
     private readonly referrals: ReferralsService,
-    private readonly tx: TransactionService,
   ) {}
 
   async importFromStream(stream: Source, format: ImportFormat, actor: Actor): Promise<JobEntity> {
@@ -78,85 +79,146 @@ export class ReferralImportsService {
     let encoding: DetectedEncoding | null = null;
     let processed = 0;
     const counts = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
-    for await (const batch of inBatches(
+    const source = inBatches(
       readRows(stream, format, (e) => (encoding = e)),
       BATCH,
-    )) {
-      const report: ReportRow[] = [];
-      const readable: { line: number; key: string | null; input: SubmitReferralFields }[] = [];
-      for (const row of batch) {
-        if (row.record === null) {
-          counts.rejected++;
-          report.push({
-            line: row.line,
-            status: 'REJECTED',
-            field: row.error?.field ?? 'line',
-            reason: row.error?.reason ?? 'UNREADABLE',
-          });
-          continue;
-        }
-        const canonical = canonicalRecord(row.record, FIELDS);
-        const v = (f: (typeof FIELDS)[number]): string | undefined => textOf(canonical, f);
-        const key = v('idempotencyKey') ?? null;
-        readable.push({
-          line: row.line,
-          key,
-          input: {
-            trackingCode: v('trackingCode'),
-            channelId: v('channelId'),
-            idempotencyKey: key,
-            prospect: { idType: v('idType'), idNumber: v('idNumber'), phone: v('phone'), name: v('name') },
-            product: v('product'),
-            submittedAt: v('submittedAt'),
-          },
-        });
-      }
-      const outcomes = await this.referrals.submitMany(
+    );
+    for await (const { batch, unreadable, readable } of readAhead(source, readBatch)) {
+      const upTo = processed + batch.length;
+      let tally: Tally = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
+      await this.referrals.submitMany(
         actor,
         readable.map((r) => r.input),
+        // The report and progress commit with the batch they describe (a retried batch writes them again).
+        async (manager, outcomes) => {
+          const answered = reportOf(readable, outcomes);
+          tally = answered.tally;
+          // Report rows in file order, as they were when every row had its own transaction.
+          const report = [...unreadable, ...answered.report].sort((a, b) => a.line - b.line);
+          await ctx.report(manager, report);
+          await ctx.progress(manager, upTo);
+        },
       );
-      for (const [i, outcome] of outcomes.entries()) {
-        const { line, key } = readable[i] ?? { line: 0, key: null };
-        if (outcome instanceof DomainError) {
-          if (outcome.code === 'INTERNAL_SERVER_ERROR') throw outcome;
-          counts.rejected++;
-          report.push({
-            line,
-            status: 'REJECTED',
-            field: String(outcome.details.field ?? 'row'),
-            reason: String(outcome.details.rule ?? outcome.details.reason ?? outcome.code),
-            ref: key,
-          });
-        } else if (!outcome.created) {
-          counts.existing++;
-          report.push({
-            line,
-            status: 'EXISTING',
-            field: 'idempotencyKey',
-            reason: 'ALREADY_SUBMITTED',
-            ref: outcome.referral.id,
-          });
-        } else if ((outcome.referral.status as ReferralStatus) === ReferralStatus.DUPLICATE) {
-          counts.duplicates++;
-          report.push({
-            line,
-            status: 'DUPLICATE',
-            field: 'prospect',
-            reason: 'ALREADY_REFERRED_IN_WINDOW',
-            ref: outcome.referral.id,
-          });
-        } else counts.created++;
-      }
-      // Report rows in file order, as they were when every row had its own transaction.
-      report.sort((a, b) => a.line - b.line);
-      processed += batch.length;
-      const upTo = processed;
-      await this.tx.run(async (manager) => {
-        await ctx.report(manager, report);
-        await ctx.progress(manager, upTo);
-      });
+      counts.created += tally.created;
+      counts.existing += tally.existing;
+      counts.duplicates += tally.duplicates;
+      counts.rejected += tally.rejected + unreadable.length;
+      processed = upTo;
     }
     ctx.job.total = processed;
     return { format, encoding, processed, ...counts };
+  }
+}
+
+interface ReadableRow {
+  line: number;
+  key: string | null;
+  input: SubmitReferralFields;
+}
+
+/** A batch of source rows split into unreadable lines (already reported) and submissions. */
+function readBatch(batch: SourceRow[]): { batch: SourceRow[]; unreadable: ReportRow[]; readable: ReadableRow[] } {
+  const unreadable: ReportRow[] = [];
+  const readable: ReadableRow[] = [];
+  for (const row of batch) {
+    if (row.record === null) {
+      unreadable.push({
+        line: row.line,
+        status: 'REJECTED',
+        field: row.error?.field ?? 'line',
+        reason: row.error?.reason ?? 'UNREADABLE',
+      });
+      continue;
+    }
+    const canonical = canonicalRecord(row.record, FIELDS);
+    const v = (f: (typeof FIELDS)[number]): string | undefined => textOf(canonical, f);
+    const key = v('idempotencyKey') ?? null;
+    readable.push({
+      line: row.line,
+      key,
+      input: {
+        trackingCode: v('trackingCode'),
+        channelId: v('channelId'),
+        idempotencyKey: key,
+        prospect: { idType: v('idType'), idNumber: v('idNumber'), phone: v('phone'), name: v('name') },
+        product: v('product'),
+        submittedAt: v('submittedAt'),
+      },
+    });
+  }
+  return { batch, unreadable, readable };
+}
+
+interface Tally {
+  created: number;
+  existing: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** The report rows of a batch's outcomes (every row that is not a fresh SUBMITTED referral), and their counts. */
+function reportOf(
+  readable: readonly ReadableRow[],
+  outcomes: readonly SubmitOutcome[],
+): { report: ReportRow[]; tally: Tally } {
+  const counts: Tally = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
+  const report: ReportRow[] = [];
+  for (const [i, outcome] of outcomes.entries()) {
+    const { line, key } = readable[i] ?? { line: 0, key: null };
+    if (outcome instanceof DomainError) {
+      if (outcome.code === 'INTERNAL_SERVER_ERROR') throw outcome;
+      counts.rejected++;
+      report.push({
+        line,
+        status: 'REJECTED',
+        field: String(outcome.details.field ?? 'row'),
+        reason: String(outcome.details.rule ?? outcome.details.reason ?? outcome.code),
+        ref: key,
+      });
+    } else if (!outcome.created) {
+      counts.existing++;
+      report.push({
+        line,
+        status: 'EXISTING',
+        field: 'idempotencyKey',
+        reason: 'ALREADY_SUBMITTED',
+        ref: outcome.referral.id,
+      });
+    } else if ((outcome.referral.status as ReferralStatus) === ReferralStatus.DUPLICATE) {
+      counts.duplicates++;
+      report.push({
+        line,
+        status: 'DUPLICATE',
+        field: 'prospect',
+        reason: 'ALREADY_REFERRED_IN_WINDOW',
+        ref: outcome.referral.id,
+      });
+    } else counts.created++;
+  }
+  return { report, tally: counts };
+}
+
+/**
+ * Reads and splits the next batch while the caller's batch is in the database, so parsing overlaps the
+ * database's work; at most two batches are held.
+ */
+async function* readAhead<S, T>(source: AsyncIterable<S>, prepare: (item: S) => T): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const next = async (): Promise<IteratorResult<T, undefined>> => {
+    const r = await it.next();
+    return r.done ? { done: true, value: undefined } : { done: false, value: prepare(r.value) };
+  };
+  let pending = next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = next();
+      // A read error surfaces from the await above on the next turn, not as an unhandled rejection.
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await it.return?.(undefined);
   }
 }

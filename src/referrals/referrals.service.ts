@@ -22,9 +22,11 @@ import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
 import { chunk } from '../graphql/loaders';
 import { JobsService } from '../jobs/jobs.service';
 import { PartnersService } from '../partners/partners.service';
-import { acceptsNewBusiness, ProgramStatus } from '../programs/program.enums';
+import { acceptsNewBusiness, ProgramStatus, RuleKind } from '../programs/program.enums';
 import { ProgramsService } from '../programs/programs.service';
 import { ProgramEntity } from '../programs/entities/program.entity';
+import { ProgramRuleVersionEntity } from '../programs/entities/program-rule-version.entity';
+import { effectiveRule, parseAttributionRule } from '../programs/rules/program-rules';
 import { ReferralFunnelFilter, ReferralsFilter, TransitionReferralInput } from './dto/referral.inputs';
 import { ReferralStatusChangeEntity } from './entities/referral-status-change.entity';
 import { ReferralEntity } from './entities/referral.entity';
@@ -40,6 +42,7 @@ import {
 } from './referral.enums';
 import { countOf, FunnelRow, mergeBuckets } from './rules/funnel';
 import { HashedProspect, hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
+import { insertRows, placeholders, selectEntities, selectRows } from './referral-sql';
 
 /** What submitReferral (GraphQL or one import row) carries; clear identity values live only here. */
 export interface SubmitReferralFields {
@@ -164,20 +167,29 @@ export class ReferralsService {
    * Many submissions in one transaction, each answered exactly as `submit` would answer it if the rows were
    * submitted one after another in this order (a replay or CONFLICT for a key used earlier in the batch, a
    * DUPLICATE of a prospect referred earlier in the batch); lookups are set-based and inserts multi-row.
-   * A row's refusal is its DomainError in the result; anything else fails the whole batch.
+   * A row's refusal is its DomainError in the result; anything else fails the whole batch. `within` runs in
+   * the same transaction after the writes (the import job's report and progress commit with its batch).
    */
-  async submitMany(actor: Actor, inputs: readonly SubmitReferralFields[]): Promise<SubmitOutcome[]> {
+  async submitMany(
+    actor: Actor,
+    inputs: readonly SubmitReferralFields[],
+    within?: (manager: EntityManager, outcomes: readonly SubmitOutcome[]) => Promise<void>,
+  ): Promise<SubmitOutcome[]> {
     this.assertCanSubmit(actor);
     try {
-      return await this.intake(actor, inputs);
+      return await this.intake(actor, inputs, within);
     } catch (error) {
       // A concurrent call with one of the same keys won: once more, those rows now answer as replays.
-      if (uniqueViolationOf(error)) return this.intake(actor, inputs);
+      if (uniqueViolationOf(error)) return this.intake(actor, inputs, within);
       throw error;
     }
   }
 
-  private async intake(actor: Actor, inputs: readonly SubmitReferralFields[]): Promise<SubmitOutcome[]> {
+  private async intake(
+    actor: Actor,
+    inputs: readonly SubmitReferralFields[],
+    within: ((manager: EntityManager, outcomes: readonly SubmitOutcome[]) => Promise<void>) | undefined,
+  ): Promise<SubmitOutcome[]> {
     const now = this.clock.now();
     const outcomes: (SubmitOutcome | null)[] = inputs.map(() => null);
     const attempt = <T>(i: number, work: () => T): T | null => {
@@ -197,35 +209,24 @@ export class ReferralsService {
     const ready = rows.filter((r): r is NonNullable<typeof r> => r !== null);
     const scope = actor.id;
     const existing = new Map<string, ReferralEntity>();
-    for (const part of chunk([...new Set(ready.map((r) => r.key))]))
-      for (const row of await this.dataSource
-        .getRepository(ReferralEntity)
-        .findBy({ idempotencyScope: scope, idempotencyKey: In(part) }))
+    for (const part of chunk([...new Set(ready.map((r) => r.key))], LOOKUP_CHUNK))
+      for (const row of await selectEntities(
+        this.dataSource.manager,
+        ReferralEntity,
+        `idempotency_scope = ? AND idempotency_key IN (${placeholders(part.length)})`,
+        [scope, ...part],
+      ))
         existing.set(row.idempotencyKey, row);
+    const programIds = [...new Set(ready.map((r) => r.channel.programId))];
     const programs = new Map<string, ProgramEntity>();
-    for (const program of await this.programs.findProgramsByIds([...new Set(ready.map((r) => r.channel.programId))]))
+    for (const program of await this.programs.findProgramsByIds(programIds))
       if (program) programs.set(program.id, program);
-    const rules = new Map<string, Promise<number>>();
-    const windowDaysOf = (programId: string, on: string): Promise<number> => {
-      const cacheKey = `${programId}|${on}`;
-      let days = rules.get(cacheKey);
-      if (!days) {
-        days = this.programs
-          .attributionRuleOn(programId, on)
-          .then((rule) => rule?.rule.windowDays ?? DEFAULT_REFERRAL_WINDOW_DAYS);
-        rules.set(cacheKey, days);
-      }
-      return days;
-    };
+    const windowDaysOf = await this.windowDaysOf(programIds);
 
     return this.tx.run(async (manager) => {
       const earlier = await this.loadEarlierCandidates(
         manager,
-        ready.map((r) => ({
-          partnerId: r.channel.partnerId,
-          prospect: r.prospect,
-          submittedOn: businessDateOf(r.submittedAt, this.config.bankTimeZone),
-        })),
+        ready.map((r) => ({ partnerId: r.channel.partnerId, prospect: r.prospect, submittedOn: r.submittedOn })),
       );
       const created: ReferralEntity[] = [];
       for (const [i, row] of rows.entries()) {
@@ -245,17 +246,10 @@ export class ReferralsService {
         }
         const program = attempt(i, () => acceptingProgram(row.channel, programs.get(row.channel.programId)));
         if (program === null) continue;
-        const submittedOn = businessDateOf(row.submittedAt, this.config.bankTimeZone);
-        let windowDays: number;
-        try {
-          windowDays = await windowDaysOf(program.id, submittedOn);
-        } catch (error) {
-          // A rule that cannot be read refuses this row only, as it refused one submit.
-          attempt(i, () => {
-            throw error;
-          });
-          continue;
-        }
+        const { submittedOn } = row;
+        // A rule that cannot be read refuses this row only, as it refused one submit.
+        const windowDays = attempt(i, () => windowDaysOf(program.id, submittedOn));
+        if (windowDays === null) continue;
         const expiresOn = addDays(submittedOn, windowDays);
         const first = firstEarlierReferral(
           earlier.candidatesOf(row.prospect),
@@ -302,7 +296,7 @@ export class ReferralsService {
         created.push(entity);
         outcomes[i] = { referral: entity, created: true };
       }
-      for (const part of chunk(created, INSERT_CHUNK)) await manager.insert(ReferralEntity, part);
+      await insertRows(manager, ReferralEntity, created, REFERRALS_PER_INSERT);
       await this.writeHistory(
         manager,
         created.map((r) => ({
@@ -324,11 +318,47 @@ export class ReferralsService {
           after: auditView(r),
         })),
       );
-      return outcomes.map((o) => {
+      const answered = outcomes.map((o) => {
         if (o === null) throw new Error('a submission was left without an outcome');
         return o;
       });
+      if (within) await within(manager, answered);
+      return answered;
     });
+  }
+
+  /**
+   * The window (days) of each program's attribution rule in force on a date, as attributionRuleOn reads it:
+   * the programs' versions in one query, each (program, date) parsed once; a stored rule that cannot be
+   * parsed throws its DomainError for the rows that need it.
+   */
+  private async windowDaysOf(programIds: readonly string[]): Promise<(programId: string, on: string) => number> {
+    const versions = new Map<string, ProgramRuleVersionEntity[]>();
+    for (const part of chunk(programIds, LOOKUP_CHUNK))
+      for (const v of await this.dataSource
+        .getRepository(ProgramRuleVersionEntity)
+        .findBy({ programId: In(part), kind: RuleKind.ATTRIBUTION })) {
+        const list = versions.get(v.programId);
+        if (list) list.push(v);
+        else versions.set(v.programId, [v]);
+      }
+    const memo = new Map<string, number | DomainError>();
+    return (programId, on) => {
+      const key = `${programId}|${on}`;
+      let days = memo.get(key);
+      if (days === undefined) {
+        try {
+          const found = effectiveRule(versions.get(programId) ?? [], on);
+          days = found ? parseAttributionRule(found.body).windowDays : DEFAULT_REFERRAL_WINDOW_DAYS;
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          days = error;
+        }
+        memo.set(key, days);
+      }
+      if (days instanceof DomainError) throw days;
+      return days;
+    };
   }
 
   /** Input checks and hashing, in the order submit reports them; clear identity values stop here. */
@@ -359,6 +389,7 @@ export class ReferralsService {
       prospect,
       productCode,
       submittedAt,
+      submittedOn: businessDateOf(submittedAt, this.config.bankTimeZone),
       explicitSubmittedAt: present(input.submittedAt),
       nameKey: hmacIdentity(this.config.identityHashKey, `NAME:${(input.prospect.name ?? '').trim()}`),
       channelRef,
@@ -399,8 +430,8 @@ export class ReferralsService {
     manager: EntityManager,
     wanted: readonly { partnerId: string; prospect: HashedProspect; submittedOn: string }[],
   ): Promise<EarlierCandidates> {
-    const byHash = new Map<string, ReferralEntity[]>();
-    const add = (r: ReferralEntity): void => {
+    const byHash = new Map<string, Candidate[]>();
+    const add = (r: Candidate): void => {
       for (const hash of [r.identityHash && `i:${r.identityHash}`, r.phoneHash && `p:${r.phoneHash}`]) {
         if (!hash) continue;
         const list = byHash.get(hash);
@@ -411,7 +442,7 @@ export class ReferralsService {
     const candidates: EarlierCandidates = {
       add,
       candidatesOf: (p) => {
-        const seen = new Map<string, ReferralEntity>();
+        const seen = new Map<string, Candidate>();
         for (const hash of [p.identityHash && `i:${p.identityHash}`, p.phoneHash && `p:${p.phoneHash}`])
           for (const r of (hash && byHash.get(hash)) || []) seen.set(r.id, r);
         return [...seen.values()];
@@ -420,26 +451,27 @@ export class ReferralsService {
     if (wanted.length === 0) return candidates;
     const partnerIds = [...new Set(wanted.map((w) => w.partnerId))];
     const from = wanted.map((w) => w.submittedOn).reduce((a, b) => (a < b ? a : b));
-    const loaded = new Map<string, ReferralEntity>();
-    const load = async (column: 'identityHash' | 'phoneHash', values: (string | null)[]): Promise<void> => {
+    const loaded = new Map<string, Candidate>();
+    const load = async (column: 'identity_hash' | 'phone_hash', values: (string | null)[]): Promise<void> => {
       const distinct = [...new Set(values.filter((v): v is string => v !== null))];
       for (const partners of chunk(partnerIds, 100))
-        for (const part of chunk(distinct, 400))
-          for (const r of await manager
-            .createQueryBuilder(ReferralEntity, 'r')
-            .where('r.partnerId IN (:...partners)', { partners })
-            .andWhere(`r.${column} IN (:...part)`, { part })
-            .andWhere('r.status NOT IN (:...excluded)', { excluded: NOT_BLOCKING })
-            .andWhere('r.expiresOn >= :from', { from })
-            .getMany())
+        for (const part of chunk(distinct, LOOKUP_CHUNK))
+          for (const r of await selectRows(
+            manager,
+            ReferralEntity,
+            CANDIDATE_FIELDS,
+            `partner_id IN (${placeholders(partners.length)}) AND ${column} IN (${placeholders(part.length)})` +
+              ` AND status NOT IN (${placeholders(NOT_BLOCKING.length)}) AND expires_on >= ?`,
+            [...partners, ...part, ...NOT_BLOCKING, from],
+          ))
             loaded.set(r.id, r);
     };
     await load(
-      'identityHash',
+      'identity_hash',
       wanted.map((w) => w.prospect.identityHash),
     );
     await load(
-      'phoneHash',
+      'phone_hash',
       wanted.map((w) => w.prospect.phoneHash),
     );
     for (const r of loaded.values()) add(r);
@@ -765,19 +797,20 @@ export class ReferralsService {
   // ---------- internals ----------
 
   private async writeHistory(manager: EntityManager, rows: readonly HistoryRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 100)
-      await manager.insert(
-        ReferralStatusChangeEntity,
-        rows.slice(i, i + 100).map((h) => ({
-          id: newId(),
-          referralId: h.referralId,
-          fromStatus: h.fromStatus,
-          toStatus: h.toStatus,
-          reason: h.reason ? h.reason.slice(0, 500) : null,
-          actorId: h.actorId,
-          changedAt: h.at,
-        })),
-      );
+    await insertRows(
+      manager,
+      ReferralStatusChangeEntity,
+      rows.map((h) => ({
+        id: newId(),
+        referralId: h.referralId,
+        fromStatus: h.fromStatus,
+        toStatus: h.toStatus,
+        reason: h.reason ? h.reason.slice(0, 500) : null,
+        actorId: h.actorId,
+        changedAt: h.at,
+      })),
+      HISTORY_PER_INSERT,
+    );
   }
 
   private async saveVersioned(manager: EntityManager, before: ReferralEntity, after: ReferralEntity): Promise<void> {
@@ -846,8 +879,12 @@ export type SubmitOutcome = SubmitResult | DomainError;
 
 /** Referrals in these statuses never make a later submission a DUPLICATE. */
 const NOT_BLOCKING: readonly string[] = [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED];
-/** Referrals per multi-row INSERT: 100 × 29 parameters stays under every driver's limit. */
-const INSERT_CHUNK = 100;
+/** Referrals per multi-row INSERT: 500 × 29 parameters stays under SQLite's 32,766. */
+const REFERRALS_PER_INSERT = 500;
+/** Status changes per multi-row INSERT (7 columns). */
+const HISTORY_PER_INSERT = 1000;
+/** Values per IN list of a set-based lookup. */
+const LOOKUP_CHUNK = 1000;
 
 interface ChannelRef {
   field: 'trackingCode' | 'channelId';
@@ -862,6 +899,8 @@ interface ParsedSubmission {
   prospect: HashedProspect;
   productCode: string | null;
   submittedAt: Date;
+  /** The business date of submittedAt, computed once (a time-zone conversion per row is not free). */
+  submittedOn: string;
   explicitSubmittedAt: boolean;
   nameKey: string;
   channelRef: ChannelRef;
@@ -872,9 +911,22 @@ interface ResolvedChannels {
   byId: Map<string, ChannelEntity>;
 }
 
+/** What DUPLICATE detection reads of an earlier referral. */
+const CANDIDATE_FIELDS = [
+  'id',
+  'partnerId',
+  'identityHash',
+  'phoneHash',
+  'status',
+  'submittedAt',
+  'submittedOn',
+  'expiresOn',
+] as const;
+type Candidate = Pick<ReferralEntity, (typeof CANDIDATE_FIELDS)[number]>;
+
 interface EarlierCandidates {
-  add(referral: ReferralEntity): void;
-  candidatesOf(prospect: HashedProspect): ReferralEntity[];
+  add(referral: Candidate): void;
+  candidatesOf(prospect: HashedProspect): Candidate[];
 }
 
 /** The channel a submission names, among those visible to the actor (a partner-bound key sees only its own). */
@@ -916,13 +968,13 @@ function acceptingProgram(channel: ChannelEntity, program: ProgramEntity | undef
  * the same partner, whose window is still open on `submittedOn`; the earliest submitted one. DUPLICATE and
  * REJECTED referrals do not block a new one.
  */
-export function firstEarlierReferral(
-  candidates: readonly ReferralEntity[],
+export function firstEarlierReferral<C extends Candidate>(
+  candidates: readonly C[],
   partnerId: string,
   prospect: Pick<HashedProspect, 'identityHash' | 'phoneHash'>,
   submittedOn: string,
-): ReferralEntity | null {
-  let first: ReferralEntity | null = null;
+): C | null {
+  let first: C | null = null;
   for (const r of candidates) {
     const samePerson =
       (prospect.identityHash !== null && r.identityHash === prospect.identityHash) ||

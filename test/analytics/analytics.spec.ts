@@ -515,15 +515,18 @@ describe.each(databases())('analytics on %s', (db) => {
     await maintenance.catchUpAll();
     const outbox = async (): Promise<number> =>
       Number((await t.dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM analytics_event_outbox'))[0]?.n);
-    const spend = async (): Promise<string> =>
-      String(
+    // Spend rolled up on a day, in fen, as added by this test (other tests' random streams may use the same days).
+    const spendOn = async (day: string): Promise<bigint> =>
+      BigInt(
         (
           await t.dataSource.query<{ n: string | number | null }[]>(
-            "SELECT SUM(amount_minor) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'CARD_SPEND' AND business_date = '2026-03-29'",
-            [cardProgram],
+            "SELECT SUM(amount_minor) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'CARD_SPEND' AND business_date = ?",
+            [cardProgram, day],
           )
-        )[0]?.n ?? '',
+        )[0]?.n ?? 0,
       );
+    const [march0, february0] = [await spendOn('2026-03-29'), await spendOn('2026-02-26')];
+    const spend = async (): Promise<string> => String((await spendOn('2026-03-29')) - march0);
     expect(await outbox()).toBe(0);
     // Recorded while no drain runs: each recording queues one row, committed with its events.
     const drains = [maintenance, second].map((m) => jest.spyOn(m, 'catchUp').mockResolvedValue(null as never));
@@ -551,11 +554,7 @@ describe.each(databases())('analytics on %s', (db) => {
     expect(ownDrain).toHaveBeenCalledTimes(1);
     ownDrain.mockRestore();
     expect([await outbox(), await spend()]).toEqual([0, '1500']);
-    const may = await t.dataSource.query<{ n: unknown }[]>(
-      "SELECT SUM(amount_minor) AS n FROM analytics_daily WHERE program_id = ? AND measure = 'CARD_SPEND' AND business_date = '2026-02-26'",
-      [cardProgram],
-    );
-    expect(String(may[0]?.n)).toBe('1600');
+    expect((await spendOn('2026-02-26')) - february0).toBe(1600n);
     expect((await maintenance.catchUp('EVENT')).applied).toBe(0);
     expect((await maintenance.verify('2026-01-01', '2026-07-31')).differences).toEqual([]);
 

@@ -151,6 +151,8 @@ describe.each(databases())('referrals on %s', (db) => {
       const again = ok(await submit(input)).submitReferral;
       expect(again.id).toBe(first.id);
       expect(again.version).toBe(1);
+      // The replay is the stored row read back (plain SQL, hydrated): every field as first answered.
+      expect(again).toEqual(first);
       const rows: { n: number | string }[] = await t.dataSource.query(
         'SELECT COUNT(*) AS n FROM referrals WHERE idempotency_key = ?',
         [k],
@@ -637,6 +639,32 @@ describe.each(databases())('referrals on %s', (db) => {
         ids,
       );
       expect(Number(audit[0]?.n)).toBe(ids.length);
+    });
+
+    it('a file longer than one intake batch: replays, DUPLICATEs and CONFLICTs across the batch boundary', async () => {
+      const k = (n: number): string => `bb-${db}-${n}`;
+      const bj = chBj.trackingCode;
+      // Lines 2…2001 fill the first batch of 2,000 rows; the last two of them are referred again just after the cut.
+      const lines = Array.from(
+        { length: 2000 },
+        (_, i) => `${bj},${k(i)},1371${String(i).padStart(7, '0')},批${i},2026-03-01T02:00:00Z`,
+      );
+      lines.push(
+        `${bj},${k(1998)},13710001998,批1998,2026-03-01T02:00:00Z`, // 2002 replay of line 2000
+        `${bj},${k(5000)},13710001999,批1999,2026-03-04T02:00:00Z`, // 2003 DUPLICATE of line 2001
+        `${bj},${k(1999)},13710009999,批1999,2026-03-01T02:00:00Z`, // 2004 line 2001's key, another payload
+      );
+      const { result, report } = await importCsv(lines);
+      const r1998 = await referralOf(k(1998));
+      const r1999 = await referralOf(k(1999));
+      const r5000 = await referralOf(k(5000));
+      expect(r5000).toMatchObject({ status: 'DUPLICATE', duplicate_of_id: r1999.id });
+      expect(result).toMatchObject({ processed: 2003, created: 2000, existing: 1, duplicates: 1, rejected: 1 });
+      expect(report).toEqual([
+        [2002, 'EXISTING', 'idempotencyKey', 'ALREADY_SUBMITTED', r1998.id],
+        [2003, 'DUPLICATE', 'prospect', 'ALREADY_REFERRED_IN_WINDOW', r5000.id],
+        [2004, 'REJECTED', 'idempotencyKey', 'IDEMPOTENCY_KEY_REUSED', k(1999)],
+      ]);
     });
 
     it('submitMany, split in any batches, answers like one submit per row in order', async () => {
