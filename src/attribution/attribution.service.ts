@@ -9,12 +9,8 @@ import { businessDateOf, isValidBusinessDate } from '../common/business-time';
 import { Clock } from '../common/clock';
 import { badInput, forbidden, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import {
-  CustomerEventsService,
-  isTouchEvent,
-  placeholders,
-  RecordedEvents,
-} from '../customers/customer-events.service';
+import { CustomerEventsService, isTouchEvent, RecordedEvents } from '../customers/customer-events.service';
+import { placeholders } from '../database/plain-sql';
 import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';

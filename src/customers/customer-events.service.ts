@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import { badInput, DomainError } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
+import { insertRows, placeholders } from '../database/plain-sql';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
@@ -46,11 +47,6 @@ export function isTouchEvent(e: Pick<CustomerEventEntity, 'type' | 'programId' |
     (TOUCH_CARD_TYPES.includes(e.type) && e.programId !== null) ||
     (e.type === (CustomerEventType.PAYROLL_CREDIT as string) && e.employerUscc !== null)
   );
-}
-
-/** `?, ?, …` for an IN list: the lookups below are plain SQL, as the per-parameter work of the query builder costs more than the index reads on lists of 1,000 keys. */
-export function placeholders(count: number): string {
-  return new Array<string>(count).fill('?').join(', ');
 }
 
 type CustomerRef = Pick<CustomerEntity, 'id' | 'customerNumber' | 'orgUnitId'>;
@@ -366,25 +362,9 @@ export class CustomerEventsService {
     return out;
   }
 
-  /**
-   * Multi-row INSERTs written directly (TypeORM's insert builder costs more than the database on big
-   * batches); values go through the same column transformers and driver conversions as an entity save.
-   */
+  /** Multi-row INSERTs written directly (the insert builder costs more than the database on big batches). */
   private async insertEvents(manager: EntityManager, rows: readonly CustomerEventEntity[]): Promise<void> {
-    if (rows.length === 0) return;
-    const driver = manager.connection.driver;
-    const meta = manager.connection.getMetadata(CustomerEventEntity);
-    const columns = meta.columns.filter((c) => !c.isVirtual);
-    const head = `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const part = rows.slice(i, i + INSERT_CHUNK);
-      const params: unknown[] = [];
-      for (const row of part)
-        for (const column of columns)
-          params.push(driver.preparePersistentValue(column.getEntityValue(row, true), column));
-      await manager.query(head + new Array<string>(part.length).fill(tuple).join(', '), params);
-    }
+    await insertRows(manager, CustomerEventEntity, rows, INSERT_CHUNK);
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {

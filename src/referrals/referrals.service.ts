@@ -42,7 +42,7 @@ import {
 } from './referral.enums';
 import { countOf, FunnelRow, mergeBuckets } from './rules/funnel';
 import { HashedProspect, hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
-import { insertRows, placeholders, selectEntities, selectRows } from './referral-sql';
+import { insertRows, placeholders, selectEntities, selectRows } from '../database/plain-sql';
 
 /** What submitReferral (GraphQL or one import row) carries; clear identity values live only here. */
 export interface SubmitReferralFields {
@@ -127,6 +127,21 @@ function checkedDate(value: string | undefined, field: string): void {
 function present(value: string | null | undefined): value is string {
   return value !== undefined && value !== null && value.trim() !== '';
 }
+
+/** The referral columns an attribution touch needs. */
+const TOUCH_PROPERTIES = [
+  'id',
+  'partnerId',
+  'programId',
+  'channelId',
+  'submittedAt',
+  'submittedOn',
+  'expiresOn',
+  'identityHash',
+  'phoneHash',
+  'productCode',
+  'status',
+] as const satisfies readonly (keyof ReferralEntity)[];
 
 @Injectable()
 export class ReferralsService {
@@ -602,24 +617,27 @@ export class ReferralsService {
 
   /** CONTRACT: referrals that may compete for a customer (DUPLICATE and REJECTED left out). */
   async referralTouches(identityHashes: string[], phoneHashes: string[]): Promise<ReferralTouch[]> {
-    const found = new Map<string, ReferralEntity>();
-    const load = async (column: 'identityHash' | 'phoneHash', values: string[]): Promise<void> => {
+    const found = new Map<string, ReferralTouch>();
+    const excluded = [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED];
+    const load = async (column: 'identity_hash' | 'phone_hash', values: string[]): Promise<void> => {
+      // Plain SQL and only the touch's columns: this runs after every recorded batch of events.
       for (const part of chunk([...new Set(values)])) {
-        const rows = await this.dataSource
-          .getRepository(ReferralEntity)
-          .createQueryBuilder('r')
-          .where(`r.${column} IN (:...values)`, { values: part })
-          .andWhere('r.status NOT IN (:...excluded)', { excluded: [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED] })
-          .getMany();
-        for (const row of rows) found.set(row.id, row);
+        const rows = await selectRows(
+          this.dataSource.manager,
+          ReferralEntity,
+          TOUCH_PROPERTIES,
+          `${column} IN (${placeholders(part.length)}) AND status NOT IN (${placeholders(excluded.length)})`,
+          [...part, ...excluded],
+        );
+        for (const r of rows) found.set(r.id, { ...r, referralId: r.id });
       }
     };
-    await load('identityHash', identityHashes);
-    await load('phoneHash', phoneHashes);
+    await load('identity_hash', identityHashes);
+    await load('phone_hash', phoneHashes);
     return [...found.values()]
-      .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.id.localeCompare(b.id))
+      .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.referralId.localeCompare(b.referralId))
       .map((r) => ({
-        referralId: r.id,
+        referralId: r.referralId,
         partnerId: r.partnerId,
         programId: r.programId,
         channelId: r.channelId,

@@ -13,6 +13,7 @@ import { CustomerType } from '../customers/customer.enums';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { newId } from '../database/columns';
+import { placeholders, selectEntities } from '../database/plain-sql';
 import { TransactionService } from '../database/transaction.service';
 import { chunk } from '../graphql/loaders';
 import { MoneyInput } from '../graphql/scalars';
@@ -845,8 +846,16 @@ export class SupplyChainService {
   /** Touches recorded when chain prospects were onboarded, oldest first, for these customers. */
   async touchesForCustomers(customerIds: readonly string[]): Promise<SupplyChainTouch[]> {
     const rows: SupplyChainTouchEntity[] = [];
+    // Plain SQL: this runs after every recorded batch of events, with up to 1,000 customers per list.
     for (const part of chunk([...new Set(customerIds)]))
-      rows.push(...(await this.dataSource.getRepository(SupplyChainTouchEntity).findBy({ customerId: In(part) })));
+      rows.push(
+        ...(await selectEntities(
+          this.dataSource.manager,
+          SupplyChainTouchEntity,
+          `customer_id IN (${placeholders(part.length)})`,
+          part,
+        )),
+      );
     return rows
       .sort((a, b) => a.touchedAt.getTime() - b.touchedAt.getTime() || a.id.localeCompare(b.id))
       .map((t) => ({
