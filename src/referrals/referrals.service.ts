@@ -632,8 +632,8 @@ export class ReferralsService {
         for (const r of rows) found.set(r.id, { ...r, referralId: r.id });
       }
     };
-    await load('identity_hash', identityHashes);
-    await load('phone_hash', phoneHashes);
+    // Independent reads (pooled connections on MySQL); the map de-duplicates a referral matched by both.
+    await Promise.all([load('identity_hash', identityHashes), load('phone_hash', phoneHashes)]);
     return [...found.values()]
       .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.referralId.localeCompare(b.referralId))
       .map((r) => ({
