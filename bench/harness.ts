@@ -128,3 +128,27 @@ export function ratio(a: number, b: number): string {
   const r = a / b;
   return `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
+
+/** A scenario's size from the environment: a positive integer, or the scenario's default when unset. */
+export function benchInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) throw new Error(`${name} must be a positive integer`);
+  return Number.parseInt(raw, 10);
+}
+
+/** RSS before `work` and its peak while it runs (sampled every 50 ms), in bytes. */
+export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; start: number; peak: number }> {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  try {
+    const value = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, start, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}

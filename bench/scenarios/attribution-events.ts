@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, ratio, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService, RecordedSummary } from '../../src/attribution/attribution.service';
 import { CustomerEventsService, isTouchEvent, RecordedEvents } from '../../src/customers/customer-events.service';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
@@ -29,11 +29,6 @@ const DAY = 86_400_000;
 const FIRST_ONBOARDING = Date.UTC(2026, 1, 1, 2);
 const LAST_ONBOARDING = Date.UTC(2026, 9, 31, 2);
 const TYPES = ['CARD_SPEND', 'PAYMENT_SENT', 'PAYMENT_RECEIVED', 'DEPOSIT_BALANCE_SNAPSHOT'] as const;
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  return raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : fallback;
-}
 
 async function insertChunked<T extends object>(ds: DataSource, entity: new () => T, rows: T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await ds.getRepository(entity).insert(rows.slice(i, i + CHUNK));
@@ -69,8 +64,8 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en', { maximumF
 export const attributionEvents: Scenario = {
   name: 'attribution-events',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const customers = envInt('BENCH_ATTR_EVENTS_CUSTOMERS', 20_000);
-    const total = envInt('BENCH_ATTR_EVENTS_EVENTS', 100_000);
+    const customers = benchInt('BENCH_ATTR_EVENTS_CUSTOMERS', 20_000);
+    const total = benchInt('BENCH_ATTR_EVENTS_EVENTS', 100_000);
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
     const partnersService = ctx.app.get(PartnersService);
@@ -312,7 +307,7 @@ export const attributionEvents: Scenario = {
 
     // Every skipped customer must be one a full run leaves unchanged.
     let check = 'not run (BENCH_ATTR_EVENTS_VERIFY=0)';
-    if (envInt('BENCH_ATTR_EVENTS_VERIFY', 1) === 1) {
+    if (process.env.BENCH_ATTR_EVENTS_VERIFY !== '0') {
       const v0 = performance.now();
       const rerun = await engine.runAll();
       check = `full run afterwards: ${rerun.decisionsChanged} of ${fmt(rerun.customers)} customers' decisions changed (${fmt((performance.now() - v0) / 1000, 1)} s)`;

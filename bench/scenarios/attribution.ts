@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, ratio, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService } from '../../src/attribution/attribution.service';
 import { AttributionEntity, AttributionTouchEntity } from '../../src/attribution/entities/attribution.entity';
 import { attributeCustomer, EventFact, RuleLookup, Touch } from '../../src/attribution/rules/attribution-rules';
@@ -19,11 +19,6 @@ import { parseAttributionRule } from '../../src/programs/rules/program-rules';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
 
 const CHUNK = 200;
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  return raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : fallback;
-}
 
 async function insertChunked<T extends object>(ds: DataSource, entity: new () => T, rows: T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await ds.getRepository(entity).insert(rows.slice(i, i + CHUNK));
@@ -106,8 +101,8 @@ async function naive(ds: DataSource, customerIds: readonly string[], ruleOf: Rul
 export const attribution: Scenario = {
   name: 'attribution',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const customers = envInt('BENCH_ATTR_CUSTOMERS', 20_000);
-    const referrals = envInt('BENCH_ATTR_REFERRALS', 60_000);
+    const customers = benchInt('BENCH_ATTR_CUSTOMERS', 20_000);
+    const referrals = benchInt('BENCH_ATTR_REFERRALS', 60_000);
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
     const partnersService = ctx.app.get(PartnersService);
@@ -243,7 +238,7 @@ export const attribution: Scenario = {
     const ids = customerRows.map((c) => c.id);
 
     // Naive baseline on a sample (it is slow), then cleared so the engine starts from the same state.
-    const sample = ids.slice(0, Math.min(ids.length, envInt('BENCH_ATTR_NAIVE_SAMPLE', 2_000)));
+    const sample = ids.slice(0, Math.min(ids.length, benchInt('BENCH_ATTR_NAIVE_SAMPLE', 2_000)));
     const rules = new Map(
       (await programs.ruleVersionsOf(programIds)).map((r) => [
         r.programId,

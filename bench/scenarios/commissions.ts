@@ -12,37 +12,15 @@ import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partner
 import { PartnersService } from '../../src/partners/partners.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
-import { BenchContext, BenchRow, fmtMs, ratio, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, fmtMs, ratio, withPeakRss } from '../harness';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  if (!/^\d{1,8}$/.test(raw)) throw new Error(`${name} must be a positive integer`);
-  return Number.parseInt(raw, 10);
-}
-
 /** Qualifying events in January (BENCH_COMMISSION_EVENTS, default 200,000; the issue's target is 1,000,000 on MariaDB). */
-const EVENTS = intEnv('BENCH_COMMISSION_EVENTS', 200_000);
-const PARTNERS = intEnv('BENCH_COMMISSION_PARTNERS', 200);
+const EVENTS = benchInt('BENCH_COMMISSION_EVENTS', 200_000);
+const PARTNERS = benchInt('BENCH_COMMISSION_PARTNERS', 200);
 const CUSTOMERS = 1000;
 const FLAT_FEN = 5000;
 const INSERT_ROWS = 500;
-
-/** Peak RSS while `work` runs (sampled every 50 ms), in MiB. */
-async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakMiB: number }> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  try {
-    const value = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, peakMiB: peak / 1024 / 1024 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 async function seed(ctx: BenchContext): Promise<{ partnerIds: string[]; programIds: string[] }> {
   const orgUnits = ctx.app.get(OrgUnitsService);
@@ -216,7 +194,7 @@ export const commissionRun: Scenario = {
     global.gc?.();
     const rssBeforeMiB = process.memoryUsage().rss / 1024 / 1024;
     const start = performance.now();
-    const { value: job, peakMiB } = await withPeakRss(async () => {
+    const { value: job, peak } = await withPeakRss(async () => {
       const run = await commissions.startRun(SYSTEM_ACTOR_FOR_BENCH, { periodId: period.id, partnerIds });
       return jobs.waitFor(run.jobId);
     });
@@ -239,7 +217,7 @@ export const commissionRun: Scenario = {
       {
         scenario: label,
         metric: 'commission run (job; one transaction per batch of partners)',
-        gongying: `${fmtMs(runMs)}, peak RSS ${peakMiB.toFixed(0)} MiB (${rssBeforeMiB.toFixed(0)} MiB before)`,
+        gongying: `${fmtMs(runMs)}, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MiB (${rssBeforeMiB.toFixed(0)} MiB before)`,
         baseline: `${fmtMs(rawMs)} (raw INSERT … SELECT, flat part)`,
         ratio: ratio(runMs, rawMs),
       },

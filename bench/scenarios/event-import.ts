@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, withPeakRss } from '../harness';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
@@ -12,11 +12,6 @@ import { OrgUnitsService } from '../../src/org-units/org-units.service';
 
 const RAW_BATCH = 1000;
 const TYPES = ['ACCOUNT_OPENED', 'FUND_PURCHASE', 'PAYMENT_SENT', 'PAYMENT_RECEIVED', 'CARD_SPEND'] as const;
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  return raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : fallback;
-}
 
 interface GeneratedEvent {
   eventId: string;
@@ -63,22 +58,6 @@ function* customerNdjson(customers: number, orgUnitId: string): Generator<string
       idNumber: `E${String(10_000_000 + i).slice(-8)}`,
       orgUnitId,
     })}\n`;
-}
-
-/** Samples RSS every 50 ms while `work` runs. */
-async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak: number; start: number }> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  try {
-    const value = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, peak, start };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** The baseline: hand-written multi-row INSERTs of 1,000 rows into customer_events, straight to the driver. */
@@ -131,8 +110,8 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export const eventImport: Scenario = {
   name: 'event-import',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const total = envInt('BENCH_EVENT_IMPORT_EVENTS', 200_000);
-    const customers = envInt('BENCH_EVENT_IMPORT_CUSTOMERS', 5_000);
+    const total = benchInt('BENCH_EVENT_IMPORT_EVENTS', 200_000);
+    const customers = benchInt('BENCH_EVENT_IMPORT_CUSTOMERS', 5_000);
     const ds = ctx.app.get(DataSource);
     const imports = ctx.app.get(CustomerImportsService);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });

@@ -27,20 +27,13 @@ import {
 import { PartnersService } from '../../src/partners/partners.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
-import { BenchContext, BenchRow, fmtMs, ratio, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, fmtMs, ratio } from '../harness';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 import { interleavedP95, p95 } from './analytics-funnel';
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  if (!/^\d{1,8}$/.test(raw) || Number(raw) === 0) throw new Error(`${name} must be a positive integer`);
-  return Number.parseInt(raw, 10);
-}
-
 /** Partners scored together (BENCH_SCORECARD_PARTNERS) and the customers they brought in (BENCH_SCORECARD_CUSTOMERS). */
-const PARTNERS = intEnv('BENCH_SCORECARD_PARTNERS', 200);
-const CUSTOMERS = intEnv('BENCH_SCORECARD_CUSTOMERS', 10_000);
+const PARTNERS = benchInt('BENCH_SCORECARD_PARTNERS', 200);
+const CUSTOMERS = benchInt('BENCH_SCORECARD_CUSTOMERS', 10_000);
 /** Monthly commission periods scored, 2026-01 on. */
 const PERIODS = ['2026-01', '2026-02', '2026-03'];
 const CONVERSION_MONTHS = ['2025-10', '2025-11', '2025-12', ...PERIODS];

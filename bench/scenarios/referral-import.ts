@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, Scenario } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, withPeakRss } from '../harness';
 import { addDays, businessDateOf } from '../../src/common/business-time';
 import { residentIdCheckChar } from '../../src/common/identifiers';
 import { hmacIdentity } from '../../src/common/pii';
@@ -31,11 +31,6 @@ const WINDOW_DAYS = 30;
 const RAW_BATCH = 1000;
 const FIRST_DAY_MS = Date.UTC(2026, 0, 1);
 const SPAN_DAYS = 300;
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  return raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : fallback;
-}
 
 interface BenchChannel {
   id: string;
@@ -128,21 +123,6 @@ function* customerNdjson(customers: number, orgUnitId: string): Generator<string
       phone: phoneOf(c),
       orgUnitId,
     })}\n`;
-}
-
-async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak: number; start: number }> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  try {
-    const value = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, peak, start };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /**
@@ -392,7 +372,7 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export const referralImport: Scenario = {
   name: 'referral-import',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const total = envInt('BENCH_REFERRAL_IMPORT_ROWS', 50_000);
+    const total = benchInt('BENCH_REFERRAL_IMPORT_ROWS', 50_000);
     const customers = Math.max(1, Math.floor(total / 10));
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
