@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DetectedEncoding } from '../imports/encoding';
 import { removeQuietly } from '../imports/spool';
-import { canonicalRecord, ImportFormat, inBatches, readRows, SourceRow, textOf } from '../imports/records';
+import { canonicalRecord, ImportFormat, inBatches, readAhead, readRows, SourceRow, textOf } from '../imports/records';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
 import { EventRowStatus, MAX_EVENTS_PER_CALL, UpsertOutcome } from './customer.enums';
@@ -50,27 +50,6 @@ const EVENT_FIELDS = [
 ] as const;
 
 type Source = AsyncIterable<Buffer | string | Uint8Array>;
-
-/**
- * Parses the next batch while the caller records this one, so reading and the database's work overlap.
- * At most two batches are held.
- */
-async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  let pending = it.next();
-  try {
-    for (;;) {
-      const current = await pending;
-      if (current.done) return;
-      pending = it.next();
-      // A read error surfaces from the await above on the next turn, not as an unhandled rejection.
-      pending.catch(() => undefined);
-      yield current.value;
-    }
-  } finally {
-    await it.return?.(undefined);
-  }
-}
 
 function fieldsOf<F extends string>(record: Record<string, unknown>, fields: readonly F[]): Partial<Record<F, string>> {
   const canonical = canonicalRecord(record, fields);

@@ -96,6 +96,28 @@ export async function* inBatches<T>(source: AsyncIterable<T>, size: number): Asy
   if (batch.length > 0) yield batch;
 }
 
+/**
+ * Reads the next item (a parsed batch) while the caller writes this one, so parsing and the database's work
+ * overlap.
+ * At most two batches are held.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = it.next();
+      // A read error surfaces from the await above on the next turn, not as an unhandled rejection.
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
 /** Reads an optional text field from a raw record: strings trimmed, numbers and booleans as text, '' = absent. */
 export function textOf(record: Record<string, unknown>, field: string): string | undefined {
   const value = record[field];

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DomainError } from '../common/domain-error';
 import { DetectedEncoding } from '../imports/encoding';
-import { canonicalRecord, ImportFormat, inBatches, readRows, SourceRow, textOf } from '../imports/records';
+import { canonicalRecord, ImportFormat, inBatches, readAhead, readRows, SourceRow, textOf } from '../imports/records';
 import { removeQuietly } from '../imports/spool';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
@@ -79,11 +79,14 @@ export class ReferralImportsService {
     let encoding: DetectedEncoding | null = null;
     let processed = 0;
     const counts = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
-    const source = inBatches(
-      readRows(stream, format, (e) => (encoding = e)),
-      BATCH,
-    );
-    for await (const { batch, unreadable, readable } of readAhead(source, readBatch)) {
+    const batches = async function* (): AsyncGenerator<ReturnType<typeof readBatch>> {
+      for await (const batch of inBatches(
+        readRows(stream, format, (e) => (encoding = e)),
+        BATCH,
+      ))
+        yield readBatch(batch);
+    };
+    for await (const { batch, unreadable, readable } of readAhead(batches())) {
       const upTo = processed + batch.length;
       let tally: Tally = { created: 0, existing: 0, duplicates: 0, rejected: 0 };
       await this.referrals.submitMany(
@@ -196,29 +199,4 @@ function reportOf(
     } else counts.created++;
   }
   return { report, tally: counts };
-}
-
-/**
- * Reads and splits the next batch while the caller's batch is in the database, so parsing overlaps the
- * database's work; at most two batches are held.
- */
-async function* readAhead<S, T>(source: AsyncIterable<S>, prepare: (item: S) => T): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  const next = async (): Promise<IteratorResult<T, undefined>> => {
-    const r = await it.next();
-    return r.done ? { done: true, value: undefined } : { done: false, value: prepare(r.value) };
-  };
-  let pending = next();
-  try {
-    for (;;) {
-      const current = await pending;
-      if (current.done) return;
-      pending = next();
-      // A read error surfaces from the await above on the next turn, not as an unhandled rejection.
-      pending.catch(() => undefined);
-      yield current.value;
-    }
-  } finally {
-    await it.return?.(undefined);
-  }
 }

@@ -349,14 +349,12 @@ export class ReferralsService {
    */
   private async windowDaysOf(programIds: readonly string[]): Promise<(programId: string, on: string) => number> {
     const versions = new Map<string, ProgramRuleVersionEntity[]>();
-    for (const part of chunk(programIds, LOOKUP_CHUNK))
-      for (const v of await this.dataSource
-        .getRepository(ProgramRuleVersionEntity)
-        .findBy({ programId: In(part), kind: RuleKind.ATTRIBUTION })) {
-        const list = versions.get(v.programId);
-        if (list) list.push(v);
-        else versions.set(v.programId, [v]);
-      }
+    for (const v of await this.programs.ruleVersionsOf(programIds)) {
+      if (v.kind !== (RuleKind.ATTRIBUTION as string)) continue;
+      const list = versions.get(v.programId);
+      if (list) list.push(v);
+      else versions.set(v.programId, [v]);
+    }
     const memo = new Map<string, number | DomainError>();
     return (programId, on) => {
       const key = `${programId}|${on}`;
