@@ -74,6 +74,12 @@ const OUTBOX_SOURCE: AnalyticsSource = 'EVENT';
 const OUTBOX_IDS_PER_ROW = 1000;
 const OUTBOX_ROWS_PER_READ = 50;
 
+/**
+ * Lost races in a row before a drain gives up: each loss means another drain took those rows (progress was made),
+ * so a drain among several may lose more often than a ledger write does.
+ */
+const OUTBOX_RACE_RETRIES = 30;
+
 /** Another process took (deleted) some of the outbox rows this drain read: roll back and read again. */
 class OutboxTaken extends Error {}
 
@@ -344,7 +350,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         result.applied += drained.events;
         attempt = 1;
       } catch (error) {
-        if (!(error instanceof OutboxTaken || isDeadlock(error)) || attempt++ >= MAX_CONFLICT_RETRIES * 10) throw error;
+        if (!(error instanceof OutboxTaken || isDeadlock(error)) || attempt++ >= OUTBOX_RACE_RETRIES) throw error;
       }
     }
   }
