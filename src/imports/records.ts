@@ -25,13 +25,27 @@ export function headerKey(name: string): string {
   return name.replace(/[\s_-]/g, '').toLowerCase();
 }
 
+/**
+ * Source key → canonical field (null: not one of the fields), per field list. Files repeat the same few keys
+ * on every row, so each key is normalised once per import rather than once per row.
+ */
+const keyMaps = new WeakMap<readonly string[], Map<string, string | null>>();
+/** Keys remembered per field list: a file with ever-new keys must not grow memory without bound. */
+const MAX_REMEMBERED_KEYS = 1000;
+
 /** Maps a record's keys to the canonical field names; unknown keys are dropped. */
 export function canonicalRecord(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const byKey = new Map(fields.map((f) => [headerKey(f), f]));
+  let known = keyMaps.get(fields);
+  if (!known) keyMaps.set(fields, (known = new Map<string, string | null>()));
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    const field = byKey.get(headerKey(key));
-    if (field !== undefined) out[field] = value;
+  for (const key of Object.keys(record)) {
+    let field = known.get(key);
+    if (field === undefined) {
+      const wanted = headerKey(key);
+      field = fields.find((f) => headerKey(f) === wanted) ?? null;
+      if (known.size < MAX_REMEMBERED_KEYS) known.set(key, field);
+    }
+    if (field !== null) out[field] = record[key];
   }
   return out;
 }
