@@ -127,7 +127,7 @@ export class AttributionService implements OnModuleInit {
   async afterRecorded(recorded: RecordedEvents): Promise<RecordedSummary> {
     const reasons: Record<string, number> = {};
     const known: KnownCustomers = { hashes: new Map(), decided: new Set() };
-    const redecide = await this.customersToRedecide(recorded.events, reasons, known);
+    const redecide = await this.customersToRedecide(recorded, reasons, known);
     const summary = await this.attributeCustomers(redecide, null, customersTouchedBy(recorded.events), known);
     return {
       customers: recorded.customerIds.length,
@@ -393,29 +393,37 @@ export class AttributionService implements OnModuleInit {
   /**
    * Of the customers these new events belong to, those to re-decide: every customer without a decision yet,
    * and those for whom redecisionReason finds something that may change. Set-based, never reading histories:
-   * per 1,000 customers one query each for customers, decisions, touches, referral and supply-chain touches,
-   * rule versions, plus card programs and payroll employers when the events name them.
+   * per 1,000 customers one query each for decisions, touches, referral and supply-chain touches, rule
+   * versions, plus card programs and payroll employers when the events name them (the customers themselves
+   * come with the recorded events).
    */
   private async customersToRedecide(
-    events: readonly CustomerEventEntity[],
+    recorded: RecordedEvents,
     reasons: Record<string, number>,
     known: KnownCustomers,
   ): Promise<string[]> {
     const newOf = new Map<string, CustomerEventEntity[]>();
-    for (const e of events) pushTo(newOf, e.customerId, e);
+    for (const e of recorded.events) pushTo(newOf, e.customerId, e);
     const out: string[] = [];
     for (const part of chunk([...newOf.keys()], LOOKUP_CHUNK))
-      out.push(...(await this.redecideAmong(part, newOf, reasons, known)));
+      out.push(...(await this.redecideAmong(part, newOf, recorded.customers, reasons, known)));
     return out;
   }
 
   private async redecideAmong(
     ids: readonly string[],
     newOf: ReadonlyMap<string, readonly CustomerEventEntity[]>,
+    facts: RecordedEvents['customers'],
     reasons: Record<string, number>,
     known: KnownCustomers,
   ): Promise<string[]> {
-    const [customers, decisionsOf] = await Promise.all([this.customerFacts(ids), this.storedDecisions(ids)]);
+    // The customers as the recording read them (identity, onboarding): not read again.
+    const customers = ids.map((id) => {
+      const customer = facts.get(id);
+      if (!customer) throw new Error(`recorded events without their customer ${id}`);
+      return customer;
+    });
+    const decisionsOf = await this.storedDecisions(ids);
     for (const c of customers) known.hashes.set(c.id, { identityHash: c.identityHash, phoneHash: c.phoneHash });
     for (const id of decisionsOf.keys()) known.decided.add(id);
     const undecided = ids.filter((id) => !decisionsOf.has(id));
@@ -504,17 +512,6 @@ export class AttributionService implements OnModuleInit {
       reasons[reason] = (reasons[reason] ?? 0) + 1;
     }
     return ids.filter((id) => redecide.has(id));
-  }
-
-  private async customerFacts(
-    ids: readonly string[],
-  ): Promise<{ id: string; identityHash: string | null; phoneHash: string | null; onboardedOn: string }[]> {
-    if (ids.length === 0) return [];
-    return this.dataSource.query(
-      `SELECT id AS "id", identity_hash AS "identityHash", phone_hash AS "phoneHash", onboarded_on AS "onboardedOn"
-       FROM customers WHERE id IN (${placeholders(ids.length)})`,
-      [...ids],
-    );
   }
 
   /** Stored decisions with every NEW_TO_BANK touch and the WON touches of the other keys, by customer. */

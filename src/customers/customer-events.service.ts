@@ -7,9 +7,11 @@ import { badInput, DomainError } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
 import { insertRows, placeholders } from '../database/plain-sql';
+import { isSqlite } from '../database/data-source';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
 import { ConnectionResult, PageArgs, paginate } from '../graphql/connection';
+import { readAhead } from '../imports/records';
 import { chunk } from '../graphql/loaders';
 import { CustomerEventType } from '../programs/customer-event-type';
 import { EventRowStatus, MAX_EVENTS_PER_CALL } from './customer.enums';
@@ -37,7 +39,12 @@ export interface RecordedEvents {
   events: readonly CustomerEventEntity[];
   /** A batch of a bulk import: work that can wait for the whole import waits for bulkFinished. */
   bulk: boolean;
+  /** The customers of these events by id, as read to record them (listeners need not read them again). */
+  customers: ReadonlyMap<string, RecordedCustomer>;
 }
+
+/** What the recording read of each customer: identity and onboarding, the facts attribution starts from. */
+export type RecordedCustomer = Pick<CustomerEntity, 'id' | 'identityHash' | 'phoneHash' | 'onboardedOn'>;
 
 const TOUCH_CARD_TYPES: readonly string[] = Object.values(CustomerEventType).filter((t) => t.startsWith('CARD_'));
 
@@ -49,7 +56,20 @@ export function isTouchEvent(e: Pick<CustomerEventEntity, 'type' | 'programId' |
   );
 }
 
-type CustomerRef = Pick<CustomerEntity, 'id' | 'customerNumber' | 'orgUnitId'>;
+type CustomerRef = RecordedCustomer & Pick<CustomerEntity, 'customerNumber' | 'orgUnitId'>;
+
+interface EventLookups {
+  /** External event id → stored id, for the ids already recorded. */
+  existing: ReadonlyMap<string, string>;
+  customers: ReadonlyMap<string, CustomerRef>;
+}
+
+/** A batch validated and looked up, not yet written (see CustomerEventsService.prepare). */
+interface PreparedEvents {
+  readonly normalized: readonly (NormalizedEvent | EventRowResult)[];
+  readonly now: Date;
+  readonly lookups: EventLookups;
+}
 
 export type RecordedListener = (recorded: RecordedEvents) => void | Promise<void>;
 
@@ -107,7 +127,7 @@ export class CustomerEventsService {
   }
 
   /** A bulk import has recorded its last batch (see RecordedEvents.bulk). */
-  async bulkFinished(): Promise<void> {
+  private async bulkFinished(): Promise<void> {
     for (const listener of [...this.bulkListeners]) {
       try {
         await listener();
@@ -118,16 +138,67 @@ export class CustomerEventsService {
   }
 
   /**
-   * Records up to 1,000 events in one transaction (multi-row inserts of 100): good rows are kept, bad
-   * rows reported with field and reason, resubmitted event ids reported as DUPLICATE. Late and
-   * out-of-order events are simply facts with an earlier occurredAt.
+   * Records up to 1,000 events in one transaction (multi-row inserts): good rows are kept, bad rows reported
+   * with field and reason, resubmitted event ids reported as DUPLICATE. Late and out-of-order events are
+   * simply facts with an earlier occurredAt. Returns once the after-commit listeners have run.
    */
-  async record(
+  async record(actor: Actor, inputs: readonly EventFields[], within?: WithinEventBatch): Promise<EventRowResult[]> {
+    const { results, published } = await this.commit(actor, await this.prepare(actor, inputs), within, false);
+    await published;
+    return results;
+  }
+
+  /**
+   * A bulk import's batches, each recorded as `record` records one call, in order. Pipelined: the next
+   * batch is validated and looked up while this one is written, and on MariaDB a batch is written while the
+   * previous batch's after-commit listeners run — its commit waits for them, so listeners never see a later
+   * batch's events and run one batch at a time, as without the overlap. (SQLite has one connection: a
+   * transaction held open would block the listeners' own, so there each batch's listeners run first.)
+   * Work a bulk import may postpone waits for bulkFinished, called at the end, also after a failure.
+   */
+  async recordInBulk<B extends { inputs: readonly EventFields[] }>(
     actor: Actor,
-    inputs: readonly EventFields[],
-    within?: WithinEventBatch,
-    options: { bulk?: boolean } = {},
-  ): Promise<EventRowResult[]> {
+    batches: AsyncIterable<B>,
+    handlers: {
+      /** Inside the batch's transaction (its report, its progress). */
+      within: (batch: B, manager: EntityManager, results: readonly EventRowResult[]) => Promise<void>;
+      /** After the batch has committed. */
+      recorded: (batch: B, results: readonly EventRowResult[]) => void;
+    },
+  ): Promise<void> {
+    const prepare = (inputs: readonly EventFields[]): Promise<PreparedEvents> => this.prepare(actor, inputs);
+    const prepared = async function* (): AsyncGenerator<{ batch: B; prepared: PreparedEvents }> {
+      for await (const batch of batches) yield { batch, prepared: await prepare(batch.inputs) };
+    };
+    const overlap = !isSqlite(this.dataSource);
+    let previousListeners: Promise<void> = Promise.resolve();
+    try {
+      for await (const { batch, prepared: ready } of readAhead(prepared())) {
+        const { results, published } = await this.commit(
+          actor,
+          ready,
+          async (manager, rows) => {
+            await handlers.within(batch, manager, rows);
+            await previousListeners;
+          },
+          true,
+        );
+        previousListeners = published;
+        if (!overlap) await published;
+        handlers.recorded(batch, results);
+      }
+    } finally {
+      await previousListeners;
+      // Also after a failed batch: what the earlier batches committed is followed up.
+      await this.bulkFinished();
+    }
+  }
+
+  /**
+   * Validates the rows and looks up their customers and already recorded event ids: reads only. An event id
+   * committed after the look-up fails the unique index, and commit's retry reports it as DUPLICATE.
+   */
+  private async prepare(actor: Actor, inputs: readonly EventFields[]): Promise<PreparedEvents> {
     this.customers.assertCanWrite(actor);
     if (inputs.length > MAX_EVENTS_PER_CALL) throw badInput('events', 'TOO_MANY');
     const now = this.clock.now();
@@ -151,23 +222,30 @@ export class CustomerEventsService {
         throw error;
       }
     });
+    return { normalized, now, lookups: await this.lookups(normalized) };
+  }
+
+  /**
+   * One transaction for a prepared batch; returns after its commit, with the after-commit listeners started
+   * (`published` settles when they have run; a failing listener is logged, never rejected).
+   */
+  private async commit(
+    actor: Actor,
+    prepared: PreparedEvents,
+    within: WithinEventBatch | undefined,
+    bulk: boolean,
+  ): Promise<{ results: EventRowResult[]; published: Promise<void> }> {
+    const { normalized, now } = prepared;
     let accepted: CustomerEventEntity[] = [];
-    const valid = normalized.filter((n): n is NormalizedEvent => 'externalId' in n && 'occurredAt' in n);
+    let customersOf: ReadonlyMap<string, CustomerRef> = new Map();
+    let prefetched: EventLookups | null = prepared.lookups;
     const results = await this.withRetry(async () => {
-      // Both lookups at once, before the transaction (pooled connections): an event id recorded meanwhile by
-      // a concurrent call fails the unique index, and the retry then reports it as DUPLICATE.
-      const [existing, customers] = await Promise.all([
-        this.storedIdsOf(
-          this.dataSource.manager,
-          valid.map((v) => v.externalId),
-        ),
-        this.customersByNumber(
-          this.dataSource.manager,
-          valid.map((v) => v.customerNumber),
-        ),
-      ]);
+      // A retry follows a unique violation (an event id recorded meanwhile): it looks again.
+      const { existing, customers } = prefetched ?? (await this.lookups(normalized));
+      prefetched = null;
+      customersOf = customers;
       return this.tx.run(async (manager) => {
-        const outcome = await this.recordWithin(manager, actor, normalized, now, existing, customers);
+        const outcome = await this.recordWithin(manager, actor, normalized, now, new Map(existing), customers);
         accepted = outcome.accepted;
         if (accepted.length > 0) {
           await this.audit.record(manager, actor, {
@@ -182,8 +260,10 @@ export class CustomerEventsService {
         return outcome.results;
       });
     });
-    if (accepted.length > 0) await this.publish(accepted, options.bulk ?? false);
-    return results;
+    return {
+      results,
+      published: accepted.length > 0 ? this.publish(accepted, customersOf, bulk) : Promise.resolve(),
+    };
   }
 
   /** Events of the given customers, oldest first; optional type filter and [from, to) instant range. */
@@ -332,6 +412,22 @@ export class CustomerEventsService {
     return { results, accepted };
   }
 
+  /** Both look-ups at once, outside any transaction (pooled connections). */
+  private async lookups(normalized: readonly (NormalizedEvent | EventRowResult)[]): Promise<EventLookups> {
+    const valid = normalized.filter((n): n is NormalizedEvent => 'occurredAt' in n);
+    const [existing, customers] = await Promise.all([
+      this.storedIdsOf(
+        this.dataSource.manager,
+        valid.map((v) => v.externalId),
+      ),
+      this.customersByNumber(
+        this.dataSource.manager,
+        valid.map((v) => v.customerNumber),
+      ),
+    ]);
+    return { existing, customers };
+  }
+
   /** External event id → stored id, for those already recorded: plain rows, one query per 1,000 ids. */
   private async storedIdsOf(manager: EntityManager, externalIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
@@ -345,7 +441,7 @@ export class CustomerEventsService {
     return out;
   }
 
-  /** The three customer columns an event needs (id, org unit for the writer's scope), keyed by number. */
+  /** The customer columns an event needs (id, org unit for the writer's scope) and its listeners, keyed by number. */
   private async customersByNumber(
     manager: EntityManager,
     numbers: readonly string[],
@@ -353,8 +449,9 @@ export class CustomerEventsService {
     const out = new Map<string, CustomerRef>();
     for (const part of chunk([...new Set(numbers)], LOOKUP_CHUNK)) {
       const rows = await manager.query<CustomerRef[]>(
-        `SELECT id AS "id", customer_number AS "customerNumber", org_unit_id AS "orgUnitId" FROM customers
-         WHERE customer_number IN (${placeholders(part.length)})`,
+        `SELECT id AS "id", customer_number AS "customerNumber", org_unit_id AS "orgUnitId",
+         identity_hash AS "identityHash", phone_hash AS "phoneHash", onboarded_on AS "onboardedOn"
+         FROM customers WHERE customer_number IN (${placeholders(part.length)})`,
         part,
       );
       for (const row of rows) out.set(row.customerNumber, row);
@@ -378,12 +475,20 @@ export class CustomerEventsService {
     }
   }
 
-  private async publish(accepted: readonly CustomerEventEntity[], bulk: boolean): Promise<void> {
+  private async publish(
+    accepted: readonly CustomerEventEntity[],
+    byNumber: ReadonlyMap<string, CustomerRef>,
+    bulk: boolean,
+  ): Promise<void> {
+    const customerIds = new Set(accepted.map((e) => e.customerId));
+    const customers = new Map<string, RecordedCustomer>();
+    for (const c of byNumber.values()) if (customerIds.has(c.id)) customers.set(c.id, c);
     const recorded: RecordedEvents = {
       bulk,
       eventIds: accepted.map((e) => e.id),
-      customerIds: [...new Set(accepted.map((e) => e.customerId))],
+      customerIds: [...customerIds],
       types: [...new Set(accepted.map((e) => e.type as CustomerEventType))],
+      customers,
       events: accepted,
     };
     for (const listener of [...this.listeners]) {

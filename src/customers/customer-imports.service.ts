@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DetectedEncoding } from '../imports/encoding';
 import { removeQuietly } from '../imports/spool';
-import { canonicalRecord, ImportFormat, inBatches, readAhead, readRows, SourceRow, textOf } from '../imports/records';
+import { canonicalRecord, ImportFormat, inBatches, readRows, SourceRow, textOf } from '../imports/records';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
 import { EventRowStatus, MAX_EVENTS_PER_CALL, UpsertOutcome } from './customer.enums';
@@ -189,40 +189,31 @@ export class CustomerImportsService {
         yield { batch, readable, inputs: readable.map((r) => fieldsOf(r.record ?? {}, EVENT_FIELDS)) };
       }
     };
-    try {
-      for await (const { batch, readable, inputs } of readAhead(parsed())) {
-        const bad = unreadable(batch);
-        const upTo = processed + batch.length;
-        const results = await this.events.record(
-          actor,
-          inputs,
-          async (manager, batchResults) => {
-            const report: ReportRow[] = [...bad];
-            for (const r of batchResults) {
-              if (r.status === EventRowStatus.ACCEPTED) continue;
-              const line = readable[r.index]?.line ?? 0;
-              report.push({ line, status: r.status, field: r.field, reason: r.reason, ref: r.externalId });
-            }
-            await ctx.report(
-              manager,
-              report.sort((a, b) => a.line - b.line),
-            );
-            await ctx.progress(manager, upTo);
-          },
-          { bulk: true },
+    await this.events.recordInBulk(actor, parsed(), {
+      within: async (parsedBatch, manager, batchResults) => {
+        const { batch, readable } = parsedBatch;
+        const report: ReportRow[] = unreadable(batch);
+        for (const r of batchResults) {
+          if (r.status === EventRowStatus.ACCEPTED) continue;
+          const line = readable[r.index]?.line ?? 0;
+          report.push({ line, status: r.status, field: r.field, reason: r.reason, ref: r.externalId });
+        }
+        await ctx.report(
+          manager,
+          report.sort((a, b) => a.line - b.line),
         );
-        processed = upTo;
-        counts.rejected += bad.length;
+        await ctx.progress(manager, processed + batch.length);
+      },
+      recorded: ({ batch, readable }, results) => {
+        processed += batch.length;
+        counts.rejected += batch.length - readable.length;
         for (const r of results) {
           if (r.status === EventRowStatus.ACCEPTED) counts.accepted++;
           else if (r.status === EventRowStatus.DUPLICATE) counts.duplicates++;
           else counts.rejected++;
         }
-      }
-    } finally {
-      // Also after a failed batch: what the earlier batches committed is rolled up.
-      await this.events.bulkFinished();
-    }
+      },
+    });
     ctx.job.total = processed;
     return { format, encoding, processed, ...counts };
   }

@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
+import { CustomerEventsService } from '../../src/customers/customer-events.service';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
 import { detectEncoding } from '../../src/imports/encoding';
 import { JobsService } from '../../src/jobs/jobs.service';
@@ -160,6 +161,49 @@ describe.each(databases())('streamed imports as jobs on %s', (db) => {
       "SELECT COUNT(*) AS n FROM customer_events WHERE external_id LIKE 'B-%'",
     );
     expect(Number(n[0]?.n)).toBe(2500);
+  });
+
+  it("runs a bulk import's listeners one batch at a time, never seeing a later batch, and reports duplicates across batches", async () => {
+    // Line 1500 repeats line 10 (an earlier batch); line 2001 repeats line 1999, the batch just before it: the
+    // one whose look-up may run before that batch commits.
+    const idOf = (line: number): string => (line === 1500 ? 'P-10' : line === 2001 ? 'P-1999' : `P-${line}`);
+    const body = Array.from(
+      { length: 3500 },
+      (_, i) => `${idOf(i + 1)},K-1,ACCOUNT_OPENED,2026-02-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+    ).join('\n');
+    const seen: number[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const stop = t.get(CustomerEventsService).onRecorded(async () => {
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      // Slow enough for a later batch to commit meanwhile, were commits not held for the listeners.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      const n = await t.dataSource.query<{ n: number | string }[]>(
+        "SELECT COUNT(*) AS n FROM customer_events WHERE external_id LIKE 'P-%'",
+      );
+      seen.push(Number(n[0]?.n));
+      running -= 1;
+    });
+    try {
+      const job = await t
+        .get(CustomerImportsService)
+        .importCustomerEventsFromStream(
+          Readable.from([Buffer.from(`eventId,customerNumber,type,occurredAt\n${body}`, 'utf8')]),
+          'CSV',
+          SYSTEM_ACTOR,
+        );
+      expect(job.result).toMatchObject({ accepted: 3498, duplicates: 2, rejected: 0 });
+      expect(seen).toEqual([1000, 1999, 2998, 3498]);
+      expect(mostAtOnce).toBe(1);
+      const report = ok(await t.gql<ReportView>(REPORT, { id: job.id }, 'admin')).importReport;
+      expect(report.edges.map((e) => [e.node.line, e.node.status, e.node.ref])).toEqual([
+        [1501, 'DUPLICATE', 'P-10'],
+        [2002, 'DUPLICATE', 'P-1999'],
+      ]);
+    } finally {
+      stop();
+    }
   });
 
   it('refuses unsupported content types and callers without write rights', async () => {
