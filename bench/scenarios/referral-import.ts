@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, Scenario, benchInt, withPeakRss } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, withPeakRss } from '../harness';
 import { addDays, businessDateOf } from '../../src/common/business-time';
 import { residentIdCheckChar } from '../../src/common/identifiers';
 import { hmacIdentity } from '../../src/common/pii';
@@ -346,27 +346,6 @@ async function setUpChannels(ctx: BenchContext, orgUnitId: string): Promise<Benc
   return channels;
 }
 
-/**
- * Empties referrals for the import. On MariaDB a TRUNCATE (the table is recreated) rather than a DELETE, whose
- * background purge would otherwise run during the import and slow it against a baseline that had none.
- */
-async function emptyReferrals(ds: DataSource): Promise<void> {
-  const table = ds.driver.escape(ds.getMetadata(ReferralEntity).tableName);
-  if (ds.options.type === 'better-sqlite3') {
-    await ds.query(`DELETE FROM ${table}`);
-    return;
-  }
-  const runner = ds.createQueryRunner();
-  try {
-    // referral_status_changes references referrals (and is empty here): TRUNCATE refuses a referenced table.
-    await runner.query('SET FOREIGN_KEY_CHECKS = 0');
-    await runner.query(`TRUNCATE TABLE ${table}`);
-  } finally {
-    await runner.query('SET FOREIGN_KEY_CHECKS = 1');
-    await runner.release();
-  }
-}
-
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 export const referralImport: Scenario = {
@@ -387,7 +366,7 @@ export const referralImport: Scenario = {
     const t0 = performance.now();
     const raw = await withPeakRss(() => rawInsert(ds, ctx, total, customers, channels));
     const rawMs = performance.now() - t0;
-    await emptyReferrals(ds);
+    await emptyTable(ds, ReferralEntity);
 
     const t1 = performance.now();
     const imported = await withPeakRss(() =>
