@@ -170,7 +170,9 @@ export const eventImport: Scenario = {
         ),
       );
       importRates.push((total * 1000) / (performance.now() - t1));
-      process.stderr.write(`round ${round}: raw ${rawRates[round]?.toFixed(0)} import ${importRates[round]?.toFixed(0)}\n`);
+      process.stderr.write(
+        `round ${round}: raw ${rawRates[round]?.toFixed(0)} import ${importRates[round]?.toFixed(0)}\n`,
+      );
       // The roll-ups follow the import (drained once it has finished): the time until they are current.
       await ctx.app.get(AnalyticsMaintenanceService).catchUp('EVENT');
       caughtUpRates.push((total * 1000) / (performance.now() - t1));
