@@ -166,7 +166,11 @@ export class CustomerEventsService {
       recorded: (batch: B, results: readonly EventRowResult[]) => void;
     },
   ): Promise<void> {
-    const prepare = (inputs: readonly EventFields[]): Promise<PreparedEvents> => this.prepare(actor, inputs);
+    // Event ids are looked up before writing only while duplicates turn up (a file sent again); otherwise the
+    // unique index finds them, and a batch that meets one is written again after looking its ids up.
+    let duplicatesSeen = false;
+    const prepare = (inputs: readonly EventFields[]): Promise<PreparedEvents> =>
+      this.prepare(actor, inputs, duplicatesSeen);
     const prepared = async function* (): AsyncGenerator<{ batch: B; prepared: PreparedEvents }> {
       for await (const batch of batches) yield { batch, prepared: await prepare(batch.inputs) };
     };
@@ -185,6 +189,7 @@ export class CustomerEventsService {
         );
         previousListeners = published;
         if (!overlap) await published;
+        duplicatesSeen = results.some((r) => r.status === EventRowStatus.DUPLICATE);
         handlers.recorded(batch, results);
       }
     } finally {
@@ -198,7 +203,7 @@ export class CustomerEventsService {
    * Validates the rows and looks up their customers and already recorded event ids: reads only. An event id
    * committed after the look-up fails the unique index, and commit's retry reports it as DUPLICATE.
    */
-  private async prepare(actor: Actor, inputs: readonly EventFields[]): Promise<PreparedEvents> {
+  private async prepare(actor: Actor, inputs: readonly EventFields[], lookUpEventIds = true): Promise<PreparedEvents> {
     this.customers.assertCanWrite(actor);
     if (inputs.length > MAX_EVENTS_PER_CALL) throw badInput('events', 'TOO_MANY');
     const now = this.clock.now();
@@ -222,7 +227,7 @@ export class CustomerEventsService {
         throw error;
       }
     });
-    return { normalized, now, lookups: await this.lookups(normalized) };
+    return { normalized, now, lookups: await this.lookups(normalized, lookUpEventIds) };
   }
 
   /**
@@ -413,13 +418,18 @@ export class CustomerEventsService {
   }
 
   /** Both look-ups at once, outside any transaction (pooled connections). */
-  private async lookups(normalized: readonly (NormalizedEvent | EventRowResult)[]): Promise<EventLookups> {
+  private async lookups(
+    normalized: readonly (NormalizedEvent | EventRowResult)[],
+    lookUpEventIds = true,
+  ): Promise<EventLookups> {
     const valid = normalized.filter((n): n is NormalizedEvent => 'occurredAt' in n);
     const [existing, customers] = await Promise.all([
-      this.storedIdsOf(
-        this.dataSource.manager,
-        valid.map((v) => v.externalId),
-      ),
+      lookUpEventIds
+        ? this.storedIdsOf(
+            this.dataSource.manager,
+            valid.map((v) => v.externalId),
+          )
+        : new Map<string, string>(),
       this.customersByNumber(
         this.dataSource.manager,
         valid.map((v) => v.customerNumber),
