@@ -10,7 +10,7 @@ import { Clock } from '../common/clock';
 import { badInput, forbidden, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CustomerEventsService, isTouchEvent, RecordedEvents } from '../customers/customer-events.service';
-import { placeholders } from '../database/plain-sql';
+import { LOOKUP_CHUNK, placeholders } from '../database/plain-sql';
 import { CustomerEventEntity } from '../customers/entities/customer-event.entity';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';
@@ -75,8 +75,6 @@ export interface RecordedSummary extends RunSummary {
 const BATCH = 200;
 const NO_DECISION_YET = 'no decision yet';
 const INSERT_CHUNK = 100;
-/** Customers per set-based lookup (one recording, ≤ 1,000 events, in one query). */
-const LOOKUP_CHUNK = 1000;
 
 const ENGINE: Actor = {
   kind: 'user',

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { badInput, DomainError } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
-import { insertRows, placeholders } from '../database/plain-sql';
+import { LOOKUP_CHUNK, insertRows, placeholders } from '../database/plain-sql';
 import { isSqlite } from '../database/data-source';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
@@ -81,8 +81,6 @@ export type RecordingHook = (manager: EntityManager, accepted: readonly Customer
 /** Rows per INSERT statement: 1,000 × 16 placeholders stays under both SQLite's and MariaDB's limits. */
 const INSERT_CHUNK = 1000;
 const MAX_ATTEMPTS = 3;
-/** Keys per lookup query: a whole call (≤ 1,000 events) in one statement. */
-const LOOKUP_CHUNK = 1000;
 
 @Injectable()
 export class CustomerEventsService {

@@ -42,7 +42,7 @@ import {
 } from './referral.enums';
 import { countOf, FunnelRow, mergeBuckets } from './rules/funnel';
 import { HashedProspect, hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
-import { insertRows, placeholders, selectEntities, selectRows } from '../database/plain-sql';
+import { LOOKUP_CHUNK, insertRows, placeholders, selectEntities, selectRows } from '../database/plain-sql';
 
 /** What submitReferral (GraphQL or one import row) carries; clear identity values live only here. */
 export interface SubmitReferralFields {
@@ -619,7 +619,7 @@ export class ReferralsService {
     const excluded = [ReferralStatus.DUPLICATE, ReferralStatus.REJECTED];
     const load = async (column: 'identity_hash' | 'phone_hash', values: string[]): Promise<void> => {
       // Plain SQL and only the touch's columns: this runs after every recorded batch of events.
-      for (const part of chunk([...new Set(values)])) {
+      for (const part of chunk([...new Set(values)], LOOKUP_CHUNK)) {
         const rows = await selectRows(
           this.dataSource.manager,
           ReferralEntity,
@@ -899,8 +899,6 @@ const NOT_BLOCKING: readonly string[] = [ReferralStatus.DUPLICATE, ReferralStatu
 const REFERRALS_PER_INSERT = 500;
 /** Status changes per multi-row INSERT (7 columns). */
 const HISTORY_PER_INSERT = 1000;
-/** Values per IN list of a set-based lookup. */
-const LOOKUP_CHUNK = 1000;
 
 interface ChannelRef {
   field: 'trackingCode' | 'channelId';

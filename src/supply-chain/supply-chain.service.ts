@@ -13,7 +13,7 @@ import { CustomerType } from '../customers/customer.enums';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity } from '../customers/entities/customer.entity';
 import { newId } from '../database/columns';
-import { placeholders, selectEntities } from '../database/plain-sql';
+import { LOOKUP_CHUNK, placeholders, selectEntities } from '../database/plain-sql';
 import { TransactionService } from '../database/transaction.service';
 import { chunk } from '../graphql/loaders';
 import { MoneyInput } from '../graphql/scalars';
@@ -847,7 +847,7 @@ export class SupplyChainService {
   async touchesForCustomers(customerIds: readonly string[]): Promise<SupplyChainTouch[]> {
     const rows: SupplyChainTouchEntity[] = [];
     // Plain SQL: this runs after every recorded batch of events, with up to 1,000 customers per list.
-    for (const part of chunk([...new Set(customerIds)]))
+    for (const part of chunk([...new Set(customerIds)], LOOKUP_CHUNK))
       rows.push(
         ...(await selectEntities(
           this.dataSource.manager,
