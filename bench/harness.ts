@@ -119,10 +119,14 @@ export async function medianMs(runs: number, work: () => Promise<unknown>): Prom
   return median(times);
 }
 
-/** The middle value (the upper middle of an even count); 0 for none. */
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return 0;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function fmtMs(ms: number): string {
