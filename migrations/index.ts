@@ -11,6 +11,7 @@ import { Payouts1764460800620 } from './1764460800620-payouts';
 import { Analytics1764460800700 } from './1764460800700-analytics';
 import { Scorecards1764460800710 } from './1764460800710-scorecards';
 import { AnalyticsEventOutbox1764460800720 } from './1764460800720-analytics-event-outbox';
+import { AnalyticsStageMedians1764460800730 } from './1764460800730-analytics-stage-medians';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Analytics1764460800700,
   Scorecards1764460800710,
   AnalyticsEventOutbox1764460800720,
+  AnalyticsStageMedians1764460800730,
 ];

@@ -717,21 +717,27 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       for (const f of derived) facts.push({ ...f, mark, firstVersion });
     };
     if (source === 'REFERRAL') {
-      const expired = new Set<string>();
+      // From the append-only status history: whether EXPIRED was ever reached, and the first CONTACTED / APPLIED.
+      const history = new Map<string, Map<string, Date>>();
       for (const part of chunk(
         rows.map((r) => String(r.id)),
         LEDGER_CHECK_CHUNK,
       ))
-        for (const e of await m.query<{ referral_id: string }[]>(
-          `SELECT DISTINCT referral_id FROM referral_status_changes WHERE to_status = 'EXPIRED' AND referral_id IN (${part.map(() => '?').join(', ')})`,
+        for (const e of await m.query<{ referral_id: string; to_status: string; first_at: unknown }[]>(
+          `SELECT referral_id, to_status, MIN(changed_at) AS first_at FROM referral_status_changes
+            WHERE to_status IN ('EXPIRED', 'CONTACTED', 'APPLIED') AND referral_id IN (${part.map(() => '?').join(', ')})
+            GROUP BY referral_id, to_status`,
           part,
-        ))
-          expired.add(e.referral_id);
+        )) {
+          const firsts = history.get(e.referral_id) ?? new Map<string, Date>();
+          firsts.set(e.to_status, toDate(e.first_at));
+          history.set(e.referral_id, firsts);
+        }
       const kinds = await dims.partnerKinds(rows.map((r) => String(r.partner_id)));
       for (const r of rows) {
         const kind = kinds.get(String(r.partner_id));
         if (kind !== undefined)
-          push(referralFacts(this.referralRow(r, kind, expired.has(String(r.id)))), toDate(r.mark));
+          push(referralFacts(this.referralRow(r, kind, history.get(String(r.id)))), toDate(r.mark));
       }
     } else if (source === 'ACCRUAL') {
       const programs = await dims.programs(rows.map((r) => String(r.program_id)));
@@ -775,8 +781,16 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     }
   }
 
-  private referralRow(r: Record<string, unknown>, partnerKind: string, everExpired: boolean): ReferralSourceRow {
+  private referralRow(
+    r: Record<string, unknown>,
+    partnerKind: string,
+    firstMoves: ReadonlyMap<string, Date> | undefined,
+  ): ReferralSourceRow {
     const zone = this.config.bankTimeZone;
+    const firstOn = (status: string): string | null => {
+      const at = firstMoves?.get(status);
+      return at === undefined ? null : businessDateOf(at, zone);
+    };
     return {
       id: String(r.id),
       partnerId: String(r.partner_id),
@@ -789,7 +803,9 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       reachedRank: Number(r.reached_rank),
       convertedOn: r.converted_at === null ? null : businessDateOf(toDate(r.converted_at), zone),
       qualifiedOn: r.qualified_at === null ? null : businessDateOf(toDate(r.qualified_at), zone),
-      everExpired,
+      contactedOn: firstOn('CONTACTED'),
+      appliedOn: firstOn('APPLIED'),
+      everExpired: firstMoves?.has('EXPIRED') ?? false,
     };
   }
 

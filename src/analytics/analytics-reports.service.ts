@@ -34,11 +34,8 @@ export interface FunnelQueryFilter {
   submittedTo?: string;
 }
 
-export interface FunnelMedians {
-  submittedToConverted: string | null;
-  convertedToQualified: string | null;
-  submittedToQualified: string | null;
-}
+/** Median days per stage pair of MEDIAN_MEASURES (null when no referral reached both). */
+export type FunnelMedians = Record<keyof typeof MEDIAN_MEASURES, string | null>;
 
 export interface ExtendedFunnelRow extends FunnelRow {
   medianDays: FunnelMedians;
@@ -184,11 +181,9 @@ class FunnelBucket implements FunnelCounts {
       rejected: this.rejected,
       expired: this.expired - this.reversedExpired,
       duplicate: this.duplicate,
-      medianDays: {
-        submittedToConverted: this.median(MEDIAN_MEASURES.submittedToConverted),
-        convertedToQualified: this.median(MEDIAN_MEASURES.convertedToQualified),
-        submittedToQualified: this.median(MEDIAN_MEASURES.submittedToQualified),
-      },
+      medianDays: Object.fromEntries(
+        Object.entries(MEDIAN_MEASURES).map(([pair, measure]) => [pair, this.median(measure)]),
+      ) as FunnelMedians,
       periodOverPeriod: null,
     };
   }

@@ -143,8 +143,14 @@ function dailyFact(
 /** The funnel stages in ladder order (rank 1…5, see LADDER_RANK). */
 export const FUNNEL_STAGES = ['SUBMITTED', 'CONTACTED', 'APPLIED', 'CONVERTED', 'QUALIFIED'] as const;
 
-/** Day-difference histograms kept for the funnel medians (set-once timestamps on the referral). */
+/**
+ * Day-difference histograms kept for the funnel medians: between set-once instants on the referral (converted,
+ * qualified) and the first move to CONTACTED / APPLIED in its append-only status history.
+ */
 export const MEDIAN_MEASURES = {
+  submittedToContacted: 'DAYS_SUBMITTED_TO_CONTACTED',
+  contactedToApplied: 'DAYS_CONTACTED_TO_APPLIED',
+  appliedToConverted: 'DAYS_APPLIED_TO_CONVERTED',
   submittedToConverted: 'DAYS_SUBMITTED_TO_CONVERTED',
   convertedToQualified: 'DAYS_CONVERTED_TO_QUALIFIED',
   submittedToQualified: 'DAYS_SUBMITTED_TO_QUALIFIED',
@@ -158,6 +164,9 @@ export interface ReferralSourceRow extends Dims {
   /** Business dates (bank zone) of the set-once conversion / qualification instants. */
   convertedOn: string | null;
   qualifiedOn: string | null;
+  /** Business dates of the first moves to CONTACTED / APPLIED in the status history (null: never, or skipped). */
+  contactedOn: string | null;
+  appliedOn: string | null;
   /** The status history contains a move to EXPIRED. */
   everExpired: boolean;
 }
@@ -183,6 +192,13 @@ export function referralFacts(r: ReferralSourceRow): LedgerFact[] {
     if (status !== ReferralStatus.EXPIRED) fact('EXPIRED~R', 'REFERRAL_EXPIRED_REVERSED');
   }
   const days = (from: string, to: string): number => Math.max(0, daysBetween(from, to));
+  if (r.contactedOn !== null) {
+    fact('DAYS_TO_CONTACTED', MEDIAN_MEASURES.submittedToContacted, days(r.submittedOn, r.contactedOn));
+    if (r.appliedOn !== null)
+      fact('DAYS_CONTACTED_TO_APPLIED', MEDIAN_MEASURES.contactedToApplied, days(r.contactedOn, r.appliedOn));
+  }
+  if (r.appliedOn !== null && r.convertedOn !== null)
+    fact('DAYS_APPLIED_TO_CONVERTED', MEDIAN_MEASURES.appliedToConverted, days(r.appliedOn, r.convertedOn));
   if (r.convertedOn !== null)
     fact('DAYS_TO_CONVERTED', MEDIAN_MEASURES.submittedToConverted, days(r.submittedOn, r.convertedOn));
   if (r.qualifiedOn !== null) {

@@ -10,6 +10,7 @@ import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maint
 import { SOURCES } from '../../src/analytics/facts';
 import { CustomerEventsService } from '../../src/customers/customer-events.service';
 import { ProgramKind } from '../../src/programs/program.enums';
+import { ReferralStatus } from '../../src/referrals/referral.enums';
 import { ReferralsService } from '../../src/referrals/referrals.service';
 import { addReferral, newCustomer, programWithRule, TestCustomer } from '../attribution/support';
 import { channel, referralProgram } from '../referrals/support';
@@ -18,7 +19,7 @@ import { databases, errorOf, ok, SYSTEM_ACTOR, TestApp } from '../support/harnes
 
 const FUNNEL = `query($g: FunnelGroupBy!, $i: FunnelInterval!, $f: ReferralFunnelFilter, $c: Boolean) {
   referralFunnel(groupBy: $g, interval: $i, filter: $f, compare: $c) { groupKey bucket submitted converted expired
-    medianDays { submittedToConverted } periodOverPeriod { stage current previous delta change } } }`;
+    medianDays { submittedToContacted contactedToApplied appliedToConverted submittedToConverted } periodOverPeriod { stage current previous delta change } } }`;
 const COHORTS = `query($f: CohortFilterInput!, $g: CohortGroupBy!) { acquisitionCohorts(filter: $f, groupBy: $g) {
   groupKey cohort customers retention { days eligible active share } productsPerCustomer aum { amount }
   spend { amount } spendPerCustomer { amount } } }`;
@@ -146,7 +147,8 @@ describe.each(databases())('analytics on %s', (db) => {
 
   /**
    * By hand (Shanghai dates; 02:00Z is 10:00 the same day):
-   *  referral for C1 into the card program of P-BJ submitted 2026-01-05;
+   *  referral for C1 into the card program of P-BJ submitted 2026-01-05, moved by a manager to CONTACTED on 01-06
+   *  and APPLIED on 01-08 (medians: 1.0 to contacted, 2.0 contacted → applied, 4.0 applied → converted);
    *  C1: CARD_APPLIED 01-10, CARD_APPROVED 01-12 (the conversion: acquired 2026-01-12, referral CONVERTED),
    *      CARD_ACTIVATED 01-15, CARD_SPEND ¥500.00 on 01-20 and ¥300.00 on 02-25, one card.
    */
@@ -156,7 +158,23 @@ describe.each(databases())('analytics on %s', (db) => {
     bank = await seedBank(t);
     cardProgram = await programWithRule(t, bank.partnerBj, ProgramKind.CO_BRANDED_CARD, { windowDays: 60 });
     customer = await newCustomer(t, bank.beijing, '2026-01-12');
-    await addReferral(t, customer, bank.partnerBj, cardProgram, '2026-01-05T02:00:00Z');
+    const referralId = await addReferral(t, customer, bank.partnerBj, cardProgram, '2026-01-05T02:00:00Z');
+    const referrals = t.get(ReferralsService);
+    t.clock.set('2026-01-06T02:00:00Z');
+    await referrals.transition(SYSTEM_ACTOR, {
+      id: referralId,
+      to: ReferralStatus.CONTACTED,
+      reason: '电话联系',
+      version: 1,
+    });
+    t.clock.set('2026-01-08T02:00:00Z');
+    await referrals.transition(SYSTEM_ACTOR, {
+      id: referralId,
+      to: ReferralStatus.APPLIED,
+      reason: '已递交申请',
+      version: 2,
+    });
+    t.clock.set('2026-04-01T04:00:00Z');
     const bin = (
       await t.dataSource.query<{ prefix: string }[]>('SELECT prefix FROM card_bin_ranges WHERE program_id = ?', [
         cardProgram,
@@ -178,7 +196,7 @@ describe.each(databases())('analytics on %s', (db) => {
   });
   afterAll(() => t.close());
 
-  it('funnel from the roll-up: converted after 7 days, median 7.0; PARTNER_KIND groups; period over period', async () => {
+  it('funnel from the roll-up: converted after 7 days, medians per stage; PARTNER_KIND groups; period over period', async () => {
     const rows = ok(
       await t.gql<{ referralFunnel: Record<string, unknown>[] }>(
         FUNNEL,
@@ -193,7 +211,12 @@ describe.each(databases())('analytics on %s', (db) => {
         submitted: 1,
         converted: 1,
         expired: 0,
-        medianDays: { submittedToConverted: '7.0' },
+        medianDays: {
+          submittedToContacted: '1.0',
+          contactedToApplied: '2.0',
+          appliedToConverted: '4.0',
+          submittedToConverted: '7.0',
+        },
         periodOverPeriod: null,
       },
     ]);

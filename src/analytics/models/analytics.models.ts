@@ -9,6 +9,12 @@ registerEnumType(CohortGroupBy, { name: 'CohortGroupBy' });
   description: 'Median calendar days between funnel stages (1 decimal; null when no referral reached both).',
 })
 export class FunnelMedianDays {
+  @Field(() => DecimalScalar, { nullable: true, description: 'To the first move to CONTACTED' })
+  submittedToContacted!: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'First CONTACTED to first APPLIED' })
+  contactedToApplied!: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'First APPLIED to the conversion' })
+  appliedToConverted!: string | null;
   @Field(() => DecimalScalar, { nullable: true }) submittedToConverted!: string | null;
   @Field(() => DecimalScalar, { nullable: true }) convertedToQualified!: string | null;
   @Field(() => DecimalScalar, { nullable: true }) submittedToQualified!: string | null;
