@@ -72,6 +72,49 @@ describe('business time', () => {
     );
   });
 
+  it('agrees with Intl at every quarter hour of a year, across DST, half-hour and 45-minute zones', () => {
+    // businessDateOf caches each zone's offset per UTC hour; the reference asks Intl for every instant.
+    const zones = [
+      'Asia/Shanghai',
+      'America/New_York',
+      'America/Santiago',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+    ];
+    for (const timeZone of zones) {
+      const reference = new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      });
+      const wrong: string[] = [];
+      for (let at = Date.UTC(2025, 0, 1); at < Date.UTC(2026, 0, 1); at += 15 * 60_000)
+        for (const instant of [at, at + 15 * 60_000 - 1000]) {
+          const expected = reference.format(new Date(instant));
+          const actual = businessDateOf(new Date(instant), timeZone);
+          if (actual !== expected) wrong.push(`${new Date(instant).toISOString()} ${actual} ≠ ${expected}`);
+        }
+      expect({ timeZone, wrong: wrong.slice(0, 5) }).toEqual({ timeZone, wrong: [] });
+    }
+  });
+
+  it('property: start of day maps back to its date in zones with DST and half-hour offsets', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom('America/Santiago', 'Australia/Lord_Howe', 'America/New_York', 'Asia/Kathmandu'),
+        (d, zone) => {
+          const date = businessDateOf(d, zone);
+          const start = startOfBusinessDay(date, zone);
+          expect(businessDateOf(start, zone)).toBe(date);
+          expect(businessDateOf(new Date(start.getTime() - 1000), zone)).toBe(addDays(date, -1));
+        },
+      ),
+    );
+  });
+
   it('property: addDays and daysBetween are inverse', () => {
     fc.assert(
       fc.property(fc.integer({ min: -100_000, max: 100_000 }), (n) => {

@@ -47,7 +47,8 @@ function assertValidInstant(instant: Date): void {
   }
 }
 
-function localParts(epochMs: number, timeZone: string): LocalParts {
+/** The zone's calendar and clock at an instant, as Intl gives them (the reference for the cached path below). */
+function intlParts(epochMs: number, timeZone: string): LocalParts {
   const parts = formatterFor(timeZone).formatToParts(new Date(epochMs));
   const get = (type: Intl.DateTimeFormatPartTypes): number => {
     const p = parts.find((x) => x.type === type);
@@ -60,6 +61,44 @@ function localParts(epochMs: number, timeZone: string): LocalParts {
     hour: get('hour'),
     minute: get('minute'),
     second: get('second'),
+  };
+}
+
+const HOUR_MS = 3_600_000;
+/** Zone offsets per UTC hour; null where the offset changes inside the hour (asked of Intl per instant there). */
+const hourOffsets = new Map<string, number | null>();
+/** Enough hours for years of history; the cache starts over beyond it, so memory stays bounded. */
+const MAX_CACHED_HOURS = 100_000;
+
+function offsetAt(epochMs: number, timeZone: string): number {
+  const p = intlParts(epochMs, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * Intl's formatToParts costs microseconds per call and runs for every event's business date, so the zone's
+ * offset is asked once per UTC hour: where it is the same at the hour's first and last second, no transition
+ * lies between (transitions are hours apart), and the local clock is the instant plus that offset.
+ */
+function localParts(epochMs: number, timeZone: string): LocalParts {
+  const hour = Math.floor(epochMs / HOUR_MS);
+  const key = `${timeZone}|${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const start = offsetAt(hour * HOUR_MS, timeZone);
+    offset = start === offsetAt(hour * HOUR_MS + HOUR_MS - 1000, timeZone) ? start : null;
+    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  if (offset === null) return intlParts(epochMs, timeZone);
+  const local = new Date(Math.floor(epochMs / 1000) * 1000 + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
