@@ -12,6 +12,7 @@ import { Analytics1764460800700 } from './1764460800700-analytics';
 import { Scorecards1764460800710 } from './1764460800710-scorecards';
 import { AnalyticsEventOutbox1764460800720 } from './1764460800720-analytics-event-outbox';
 import { AnalyticsStageMedians1764460800730 } from './1764460800730-analytics-stage-medians';
+import { JobHeartbeats1764460800740 } from './1764460800740-job-heartbeats';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Scorecards1764460800710,
   AnalyticsEventOutbox1764460800720,
   AnalyticsStageMedians1764460800730,
+  JobHeartbeats1764460800740,
 ];

@@ -43,6 +43,10 @@ export interface AppConfig {
     readonly commissionBatchFacts: number;
     /** Test hook: pause after each committed commission batch so a test can kill a worker mid-job. */
     readonly commissionPauseAfterBatchMs: number;
+    /** How often a process refreshes the heartbeat of the jobs it runs (0: never, e.g. tests drive it). */
+    readonly heartbeatMs: number;
+    /** A RUNNING job whose heartbeat is older than this was interrupted: it is marked FAILED. */
+    readonly staleAfterMs: number;
   };
   /** An ACTIVATED co-branded card with no activation or spend for this many days turns DORMANT. */
   readonly cardDormantDays: number;
@@ -88,6 +92,18 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const value = Number.parseInt(raw, 10);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** Heartbeats of running jobs: off in tests (they drive it), and a lapse must span several missed beats. */
+function jobHeartbeat(env: Env, test: boolean): { heartbeatMs: number; staleAfterMs: number } {
+  const heartbeatMs = intVar(env, 'JOB_HEARTBEAT_MS', test ? 0 : 60_000, 0, 3_600_000);
+  const staleAfterMs = intVar(env, 'JOB_STALE_AFTER_MS', 300_000, 60_000, 86_400_000);
+  if (heartbeatMs > 0 && staleAfterMs < 3 * heartbeatMs)
+    throw new ConfigError(
+      'JOB_STALE_AFTER_MS',
+      'must be at least three JOB_HEARTBEAT_MS, or live jobs would be failed',
+    );
+  return { heartbeatMs, staleAfterMs };
 }
 
 function queuePrefix(env: Env): string {
@@ -260,6 +276,7 @@ export function buildConfig(env: Env = process.env): AppConfig {
       commissionBatchPartners: intVar(env, 'COMMISSION_BATCH_PARTNERS', 10, 1, 9999),
       commissionBatchFacts: intVar(env, 'COMMISSION_BATCH_FACTS', 10_000, 1, 9_999_999),
       commissionPauseAfterBatchMs: intVar(env, 'COMMISSION_RUN_PAUSE_MS', 0, 0, 999_999),
+      ...jobHeartbeat(env, nodeEnv === 'test'),
     },
     loginThrottle: {
       maxFailures: intVar(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager, FindOptionsWhere, In, IsNull, LessThan } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Actor, isBankWide } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
@@ -40,11 +41,13 @@ const REPORT_CHUNK = 200;
  * background of this process and `waitFor` lets callers (tests, CLIs) await it.
  */
 @Injectable()
-export class JobsService {
+export class JobsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
   private readonly running = new Map<string, Promise<JobEntity>>();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly tx: TransactionService,
     private readonly audit: AuditService,
@@ -78,6 +81,7 @@ export class JobsService {
       createdAt: this.clock.now(),
       startedAt: null,
       finishedAt: null,
+      heartbeatAt: null,
     };
     try {
       await this.tx.run(async (manager) => {
@@ -112,6 +116,77 @@ export class JobsService {
   /** Starts the work in the background of this process (the in-process runner). */
   start<R>(jobId: string, work: JobWork<R>): void {
     void this.run(jobId, work);
+  }
+
+  onModuleInit(): void {
+    const every = this.config.jobs.heartbeatMs;
+    if (every <= 0) return;
+    this.timer = setInterval(() => {
+      this.beat()
+        .then(() => this.failInterrupted())
+        .catch((error: unknown) => this.logger.error({ err: error }, 'job heartbeat failed'));
+    }, every);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Refreshes the heartbeat of every job this process is running. */
+  async beat(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    await this.dataSource
+      .getRepository(JobEntity)
+      .update({ id: In(ids), status: JobStatus.RUNNING }, { heartbeatAt: this.clock.now() });
+  }
+
+  /**
+   * RUNNING jobs whose heartbeat has lapsed (JOB_STALE_AFTER_MS; rows from before heartbeats by their start)
+   * were interrupted — the process running them stopped — and become FAILED, audited, so they stop blocking
+   * what waits for them (statements wait for their period's commission run) and can be started again; the
+   * work is idempotent. Jobs of this process are alive by definition. Returns the ids failed.
+   */
+  async failInterrupted(): Promise<string[]> {
+    const now = this.clock.now();
+    const lapsed = new Date(now.getTime() - this.config.jobs.staleAfterMs);
+    // Still RUNNING and still lapsed when written: a heartbeat arriving meanwhile keeps the job alive.
+    const stillStale: FindOptionsWhere<JobEntity>[] = [
+      { status: JobStatus.RUNNING, heartbeatAt: LessThan(lapsed) },
+      { status: JobStatus.RUNNING, heartbeatAt: IsNull(), startedAt: LessThan(lapsed) },
+    ];
+    const candidates = (
+      await this.dataSource.getRepository(JobEntity).find({ select: { id: true, type: true }, where: stillStale })
+    ).filter((j) => !this.running.has(j.id));
+    const failed: string[] = [];
+    for (const job of candidates) {
+      const error = `INTERRUPTED: no heartbeat since ${lapsed.toISOString()}; the process running it stopped — start it again`;
+      const done = await this.tx.run(async (manager) => {
+        let affected = 0;
+        for (const where of stillStale)
+          affected +=
+            (
+              await manager.update(
+                JobEntity,
+                { ...where, id: job.id },
+                { status: JobStatus.FAILED, error, finishedAt: now },
+              )
+            ).affected ?? 0;
+        if (affected === 0) return false;
+        await this.audit.record(manager, null, {
+          action: 'job.interrupted',
+          entityType: 'Job',
+          entityId: job.id,
+          after: { type: job.type, status: JobStatus.FAILED, error },
+        });
+        return true;
+      });
+      if (done) failed.push(job.id);
+    }
+    if (failed.length > 0) this.logger.warn({ jobIds: failed }, 'Interrupted jobs marked FAILED');
+    return failed;
   }
 
   /** Resolves when the job is finished (in this process) or at once if it already is. */
@@ -155,7 +230,8 @@ export class JobsService {
     if (FINISHED_JOB_STATUSES.includes(job.status as JobStatus)) return job;
     job.status = JobStatus.RUNNING;
     job.startedAt = this.clock.now();
-    await repo.update({ id: jobId }, { status: job.status, startedAt: job.startedAt });
+    job.heartbeatAt = job.startedAt;
+    await repo.update({ id: jobId }, { status: job.status, startedAt: job.startedAt, heartbeatAt: job.heartbeatAt });
     const ctx: JobContext = {
       job,
       progress: async (manager, processed, total) => {

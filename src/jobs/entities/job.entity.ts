@@ -19,4 +19,6 @@ export class JobEntity {
   @InstantColumn() createdAt!: Date;
   @InstantColumn({ nullable: true }) startedAt!: Date | null;
   @InstantColumn({ nullable: true }) finishedAt!: Date | null;
+  /** Refreshed by the process running the job; lapsed = that process stopped (see JobsService.failInterrupted). */
+  @InstantColumn({ nullable: true }) heartbeatAt!: Date | null;
 }
