@@ -411,7 +411,7 @@ export class CustomerEventsService {
         externalId: n.externalId,
       });
     });
-    await this.insertEvents(manager, accepted);
+    await insertRows(manager, CustomerEventEntity, accepted, INSERT_CHUNK);
     return { results, accepted };
   }
 
@@ -465,11 +465,6 @@ export class CustomerEventsService {
       for (const row of rows) out.set(row.customerNumber, row);
     }
     return out;
-  }
-
-  /** Multi-row INSERTs written directly (the insert builder costs more than the database on big batches). */
-  private async insertEvents(manager: EntityManager, rows: readonly CustomerEventEntity[]): Promise<void> {
-    await insertRows(manager, CustomerEventEntity, rows, INSERT_CHUNK);
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {

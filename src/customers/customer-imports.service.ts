@@ -3,7 +3,15 @@ import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DetectedEncoding } from '../imports/encoding';
 import { removeQuietly } from '../imports/spool';
-import { canonicalRecord, ImportFormat, inBatches, readRows, SourceRow, textOf } from '../imports/records';
+import {
+  canonicalRecord,
+  ImportFormat,
+  inBatches,
+  readRows,
+  SourceRow,
+  textOf,
+  unreadableRows,
+} from '../imports/records';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
 import { EventRowStatus, MAX_EVENTS_PER_CALL, UpsertOutcome } from './customer.enums';
@@ -59,17 +67,6 @@ function fieldsOf<F extends string>(record: Record<string, unknown>, fields: rea
     if (value !== undefined) out[field] = value;
   }
   return out;
-}
-
-function unreadable(rows: readonly SourceRow[]): ReportRow[] {
-  return rows
-    .filter((r) => r.error !== null)
-    .map((r) => ({
-      line: r.line,
-      status: 'REJECTED',
-      field: r.error?.field ?? 'line',
-      reason: r.error?.reason ?? 'UNREADABLE',
-    }));
 }
 
 /**
@@ -136,7 +133,7 @@ export class CustomerImportsService {
       const rows: CustomerRow[] = batch
         .filter((r) => r.record !== null)
         .map((r) => ({ key: r.line, fields: fieldsOf(r.record ?? {}, CUSTOMER_FIELDS) }));
-      const bad = unreadable(batch);
+      const bad = unreadableRows(batch);
       const upTo = processed + batch.length;
       const results = await this.customers.upsertBatch(
         actor,
@@ -192,7 +189,7 @@ export class CustomerImportsService {
     await this.events.recordInBulk(actor, parsed(), {
       within: async (parsedBatch, manager, batchResults) => {
         const { batch, readable } = parsedBatch;
-        const report: ReportRow[] = unreadable(batch);
+        const report: ReportRow[] = unreadableRows(batch);
         for (const r of batchResults) {
           if (r.status === EventRowStatus.ACCEPTED) continue;
           const line = readable[r.index]?.line ?? 0;

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { ReportRow } from '../jobs/jobs.service';
 import { DetectedEncoding, decodeText } from './encoding';
 
 export type ImportFormat = 'CSV' | 'NDJSON';
@@ -18,6 +19,18 @@ export interface SourceRow {
   line: number;
   record: Record<string, unknown> | null;
   error: { field: string; reason: string } | null;
+}
+
+/** The report rows of a batch's unreadable lines (REJECTED with the field and reason readRows found). */
+export function unreadableRows(rows: readonly SourceRow[]): ReportRow[] {
+  return rows
+    .filter((r) => r.error !== null)
+    .map((r) => ({
+      line: r.line,
+      status: 'REJECTED',
+      field: r.error?.field ?? 'line',
+      reason: r.error?.reason ?? 'UNREADABLE',
+    }));
 }
 
 /** Header names are matched without case, spaces, '_' or '-': "Customer Number", customer_number, customerNumber. */

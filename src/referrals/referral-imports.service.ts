@@ -3,7 +3,16 @@ import { createReadStream } from 'node:fs';
 import { Actor } from '../auth/actor';
 import { DomainError } from '../common/domain-error';
 import { DetectedEncoding } from '../imports/encoding';
-import { canonicalRecord, ImportFormat, inBatches, readAhead, readRows, SourceRow, textOf } from '../imports/records';
+import {
+  canonicalRecord,
+  ImportFormat,
+  inBatches,
+  readAhead,
+  readRows,
+  SourceRow,
+  textOf,
+  unreadableRows,
+} from '../imports/records';
 import { removeQuietly } from '../imports/spool';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobContext, JobsService, ReportRow } from '../jobs/jobs.service';
@@ -121,18 +130,9 @@ interface ReadableRow {
 
 /** A batch of source rows split into unreadable lines (already reported) and submissions. */
 function readBatch(batch: SourceRow[]): { batch: SourceRow[]; unreadable: ReportRow[]; readable: ReadableRow[] } {
-  const unreadable: ReportRow[] = [];
   const readable: ReadableRow[] = [];
   for (const row of batch) {
-    if (row.record === null) {
-      unreadable.push({
-        line: row.line,
-        status: 'REJECTED',
-        field: row.error?.field ?? 'line',
-        reason: row.error?.reason ?? 'UNREADABLE',
-      });
-      continue;
-    }
+    if (row.record === null) continue;
     const canonical = canonicalRecord(row.record, FIELDS);
     const v = (f: (typeof FIELDS)[number]): string | undefined => textOf(canonical, f);
     const key = v('idempotencyKey') ?? null;
@@ -149,7 +149,7 @@ function readBatch(batch: SourceRow[]): { batch: SourceRow[]; unreadable: Report
       },
     });
   }
-  return { batch, unreadable, readable };
+  return { batch, unreadable: unreadableRows(batch), readable };
 }
 
 interface Tally {
