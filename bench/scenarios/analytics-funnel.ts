@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { BenchContext, BenchRow, fmtMs, ratio, Scenario } from '../harness';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
 import {
@@ -13,10 +14,8 @@ import { addDays } from '../../src/common/business-time';
 import { newId } from '../../src/database/columns';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { ChannelType } from '../../src/channels/channel.enums';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import { PartnersService } from '../../src/partners/partners.service';
-import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
+import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
 import { FUNNEL_SUMS } from '../../src/referrals/referrals.service';
@@ -201,36 +200,22 @@ export async function interleavedP95(
 
 async function setUp(ctx: BenchContext): Promise<Channel[]> {
   const orgUnits = ctx.app.get(OrgUnitsService);
-  const partners = ctx.app.get(PartnersService);
   const programs = ctx.app.get(ProgramsService);
   const channelsService = ctx.app.get(ChannelsService);
   const head = await orgUnits.create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
   const channels: Channel[] = [];
   for (let i = 0; i < PARTNERS; i++) {
-    const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+    const p = await benchPartner(ctx.app, {
       code: `AP-${i}`,
       kind: i % 2 === 0 ? PartnerKind.ECOMMERCE : PartnerKind.AIRLINE,
       nameZh: `分析合作机构${i}`,
-      uscc: demoUscc(71000 + i),
+      usccSerial: 71000 + i,
       orgUnitId: head.id,
-      relatedParty: false,
-      blacklisted: false,
-      contacts: [],
-      qualifications: [],
     });
-    const a = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+    const a = await benchAgreement(ctx.app, {
       partnerId: p.id,
       code: `AA-${i}`,
-      title: 'bench',
-      cooperationModes: [CooperationMode.REFERRAL],
-      validFrom: '2025-01-01',
-      validTo: '2027-12-31',
-      documents: [],
-    });
-    await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
-      id: a.id,
-      version: a.version,
-      status: AgreementStatus.ACTIVE,
+      mode: CooperationMode.REFERRAL,
     });
     const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
       agreementId: a.id,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService, RecordedSummary } from '../../src/attribution/attribution.service';
 import { CustomerEventsService, isTouchEvent, RecordedEvents } from '../../src/customers/customer-events.service';
@@ -9,10 +10,8 @@ import { CustomerEventEntity } from '../../src/customers/entities/customer-event
 import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { newId } from '../../src/database/columns';
 import { Rng } from '../../src/demo/generator/prng';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
-import { PartnersService } from '../../src/partners/partners.service';
 import {
   AttributionModel,
   AttributionScope,
@@ -68,7 +67,6 @@ export const attributionEvents: Scenario = {
     const total = benchInt('BENCH_ATTR_EVENTS_EVENTS', 100_000);
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
-    const partnersService = ctx.app.get(PartnersService);
     const programs = ctx.app.get(ProgramsService);
     const programIds: string[] = [];
     const partnerIds: string[] = [];
@@ -82,25 +80,18 @@ export const attributionEvents: Scenario = {
       { eventType: 'CARD_SPEND', measure: QualificationMeasure.SUM_AMOUNT, amount: { amount: '1000.00' } },
     ];
     for (let p = 0; p < 3; p++) {
-      const partner = await partnersService.create(SYSTEM_ACTOR_FOR_BENCH, {
+      const partner = await benchPartner(ctx.app, {
         code: `AEP-${p}`,
         kind: PartnerKind.ECOMMERCE,
         nameZh: `事件归因基准${p}`,
-        uscc: demoUscc(71000 + p),
+        usccSerial: 71000 + p,
         orgUnitId: head.id,
-        relatedParty: false,
-        blacklisted: false,
-        contacts: [],
-        qualifications: [],
       });
-      const agreement = await partnersService.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+      const agreement = await benchAgreement(ctx.app, {
         partnerId: partner.id,
         code: `AEA-${p}`,
-        title: 'bench',
-        cooperationModes: [CooperationMode.REFERRAL],
-        validFrom: '2025-01-01',
-        validTo: '2027-12-31',
-        documents: [],
+        mode: CooperationMode.REFERRAL,
+        active: false,
       });
       const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
         agreementId: agreement.id,

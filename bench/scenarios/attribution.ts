@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService } from '../../src/attribution/attribution.service';
 import { AttributionEntity, AttributionTouchEntity } from '../../src/attribution/entities/attribution.entity';
@@ -9,10 +10,8 @@ import { attributeCustomer, EventFact, RuleLookup, Touch } from '../../src/attri
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
 import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { newId } from '../../src/database/columns';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
-import { PartnersService } from '../../src/partners/partners.service';
 import { AttributionModel, AttributionScope, ProgramKind } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { parseAttributionRule } from '../../src/programs/rules/program-rules';
@@ -105,30 +104,22 @@ export const attribution: Scenario = {
     const referrals = benchInt('BENCH_ATTR_REFERRALS', 60_000);
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
-    const partnersService = ctx.app.get(PartnersService);
     const programs = ctx.app.get(ProgramsService);
     const programIds: string[] = [];
     const partnerIds: string[] = [];
     for (let p = 0; p < 3; p++) {
-      const partner = await partnersService.create(SYSTEM_ACTOR_FOR_BENCH, {
+      const partner = await benchPartner(ctx.app, {
         code: `AP-${p}`,
         kind: PartnerKind.ECOMMERCE,
         nameZh: `归因基准${p}`,
-        uscc: demoUscc(70000 + p),
+        usccSerial: 70000 + p,
         orgUnitId: head.id,
-        relatedParty: false,
-        blacklisted: false,
-        contacts: [],
-        qualifications: [],
       });
-      const agreement = await partnersService.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+      const agreement = await benchAgreement(ctx.app, {
         partnerId: partner.id,
         code: `AA-${p}`,
-        title: 'bench',
-        cooperationModes: [CooperationMode.REFERRAL],
-        validFrom: '2025-01-01',
-        validTo: '2027-12-31',
-        documents: [],
+        mode: CooperationMode.REFERRAL,
+        active: false,
       });
       const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
         agreementId: agreement.id,

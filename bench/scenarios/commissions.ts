@@ -5,15 +5,14 @@ import { CommissionAccrualEntity } from '../../src/commissions/entities/commissi
 import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
 import { newId } from '../../src/database/columns';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
-import { PartnersService } from '../../src/partners/partners.service';
+import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { BenchContext, BenchRow, Scenario, benchInt, fmtMs, ratio, withPeakRss } from '../harness';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 
 /** Qualifying events in January (BENCH_COMMISSION_EVENTS, default 200,000; the issue's target is 1,000,000 on MariaDB). */
 const EVENTS = benchInt('BENCH_COMMISSION_EVENTS', 200_000);
@@ -24,7 +23,6 @@ const INSERT_ROWS = 500;
 
 async function seed(ctx: BenchContext): Promise<{ partnerIds: string[]; programIds: string[] }> {
   const orgUnits = ctx.app.get(OrgUnitsService);
-  const partners = ctx.app.get(PartnersService);
   const programs = ctx.app.get(ProgramsService);
   const commissions = ctx.app.get(CommissionsService);
   const dataSource = ctx.app.get(DataSource);
@@ -32,30 +30,17 @@ async function seed(ctx: BenchContext): Promise<{ partnerIds: string[]; programI
   const partnerIds: string[] = [];
   const programIds: string[] = [];
   for (let i = 0; i < PARTNERS; i += 1) {
-    const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+    const p = await benchPartner(ctx.app, {
       code: `CP-${i}`,
       kind: PartnerKind.MALL,
       nameZh: `分润基准${i}`,
-      uscc: demoUscc(70000 + i),
+      usccSerial: 70000 + i,
       orgUnitId: head.id,
-      relatedParty: false,
-      blacklisted: false,
-      contacts: [],
-      qualifications: [],
     });
-    const agreement = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+    const agreement = await benchAgreement(ctx.app, {
       partnerId: p.id,
       code: `CA-${i}`,
-      title: 'bench',
-      cooperationModes: [CooperationMode.CO_BRANDED_CARD],
-      validFrom: '2025-01-01',
-      validTo: '2027-12-31',
-      documents: [],
-    });
-    await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
-      id: agreement.id,
-      version: agreement.version,
-      status: AgreementStatus.ACTIVE,
+      mode: CooperationMode.CO_BRANDED_CARD,
     });
     const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
       agreementId: agreement.id,

@@ -13,22 +13,15 @@ import { CommissionsService } from '../../src/commissions/commissions.service';
 import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
 import { newId } from '../../src/database/columns';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import {
-  AgreementStatus,
-  CooperationMode,
-  PartnerKind,
-  PartnerStatus,
-  PartnerTier,
-  RiskRating,
-} from '../../src/partners/partner.enums';
+import { CooperationMode, PartnerKind, PartnerStatus, PartnerTier, RiskRating } from '../../src/partners/partner.enums';
 import { PartnersService } from '../../src/partners/partners.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { BenchContext, BenchRow, Scenario, benchInt, fmtMs, ratio } from '../harness';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { interleavedP95, p95 } from './analytics-funnel';
 
 /** Partners scored together (BENCH_SCORECARD_PARTNERS) and the customers they brought in (BENCH_SCORECARD_CUSTOMERS). */
@@ -71,16 +64,12 @@ async function seedPartners(ctx: BenchContext): Promise<Seeded> {
   const head = await orgUnits.create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
   const seeded: Seeded = { partnerIds: [], programIds: [] };
   for (let i = 0; i < PARTNERS; i++) {
-    const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+    const p = await benchPartner(ctx.app, {
       code: `SP-${String(i).padStart(4, '0')}`,
       kind: i % 3 === 0 ? PartnerKind.ECOMMERCE : PartnerKind.AIRLINE,
       nameZh: `评价合作机构${i}`,
-      uscc: demoUscc(72000 + i),
+      usccSerial: 72000 + i,
       orgUnitId: head.id,
-      relatedParty: false,
-      blacklisted: false,
-      contacts: [],
-      qualifications: [],
     });
     await partners.transition(SYSTEM_ACTOR_FOR_BENCH, { id: p.id, to: PartnerStatus.NEGOTIATING });
     const active = await partners.transition(SYSTEM_ACTOR_FOR_BENCH, { id: p.id, to: PartnerStatus.ACTIVE });
@@ -90,19 +79,10 @@ async function seedPartners(ctx: BenchContext): Promise<Seeded> {
       tier: TIERS[i % TIERS.length],
       riskRating: RISKS[i % RISKS.length],
     });
-    const a = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+    const a = await benchAgreement(ctx.app, {
       partnerId: p.id,
       code: `SA-${i}`,
-      title: 'bench',
-      cooperationModes: [CooperationMode.CO_BRANDED_CARD],
-      validFrom: '2025-01-01',
-      validTo: '2027-12-31',
-      documents: [],
-    });
-    await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
-      id: a.id,
-      version: a.version,
-      status: AgreementStatus.ACTIVE,
+      mode: CooperationMode.CO_BRANDED_CARD,
     });
     const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
       agreementId: a.id,

@@ -1,16 +1,15 @@
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { BenchContext, BenchRow, fmtMs, medianMs, ratio, Scenario } from '../harness';
 import { addDays } from '../../src/common/business-time';
 import { newId } from '../../src/database/columns';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { ChannelType } from '../../src/channels/channel.enums';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import { PartnersService } from '../../src/partners/partners.service';
-import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
+import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { FUNNEL_SUMS, funnelBucketExpression, funnelGroupExpression } from '../../src/referrals/referrals.service';
 import { FunnelGroupBy, FunnelInterval, LADDER_RANK, ReferralStatus } from '../../src/referrals/referral.enums';
 
@@ -122,36 +121,23 @@ export const referralFunnel: Scenario = {
     const raw = process.env.BENCH_FUNNEL_REFERRALS;
     const n = raw && /^\d+$/.test(raw) ? Number.parseInt(raw, 10) : isSqlite ? 200_000 : 1_000_000;
     const orgUnits = ctx.app.get(OrgUnitsService);
-    const partners = ctx.app.get(PartnersService);
     const programs = ctx.app.get(ProgramsService);
     const channelsService = ctx.app.get(ChannelsService);
     const head = await orgUnits.create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
     const channels: { id: string; programId: string; partnerId: string; orgUnitId: string }[] = [];
     for (let i = 0; i < PARTNERS; i++) {
-      const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+      const p = await benchPartner(ctx.app, {
         code: `FP-${i}`,
         kind: PartnerKind.ECOMMERCE,
         nameZh: `漏斗合作机构${i}`,
-        uscc: demoUscc(70000 + i),
+        usccSerial: 70000 + i,
         orgUnitId: head.id,
-        relatedParty: false,
-        blacklisted: false,
-        contacts: [],
-        qualifications: [],
       });
-      const a = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+      const a = await benchAgreement(ctx.app, {
         partnerId: p.id,
         code: `FA-${i}`,
-        title: 'bench',
-        cooperationModes: [CooperationMode.REFERRAL],
+        mode: CooperationMode.REFERRAL,
         validFrom: '2026-01-01',
-        validTo: '2027-12-31',
-        documents: [],
-      });
-      await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
-        id: a.id,
-        version: a.version,
-        status: AgreementStatus.ACTIVE,
       });
       const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
         agreementId: a.id,

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
+import { benchAgreement, benchPartner } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, withPeakRss } from '../harness';
 import { addDays, businessDateOf } from '../../src/common/business-time';
 import { residentIdCheckChar } from '../../src/common/identifiers';
@@ -12,10 +13,8 @@ import { ChannelsService } from '../../src/channels/channels.service';
 import { ChannelType } from '../../src/channels/channel.enums';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
 import { newId } from '../../src/database/columns';
-import { demoUscc } from '../../src/demo/foundation-demo';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import { PartnersService } from '../../src/partners/partners.service';
-import { AgreementStatus, CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
+import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { AttributionModel, AttributionScope, ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
@@ -280,35 +279,21 @@ async function outcomeDigest(ds: DataSource, jobId: string, channels: readonly B
 }
 
 async function setUpChannels(ctx: BenchContext, orgUnitId: string): Promise<BenchChannel[]> {
-  const partners = ctx.app.get(PartnersService);
   const programs = ctx.app.get(ProgramsService);
   const channelsService = ctx.app.get(ChannelsService);
   const channels: BenchChannel[] = [];
   for (let i = 0; i < PARTNERS; i++) {
-    const p = await partners.create(SYSTEM_ACTOR_FOR_BENCH, {
+    const p = await benchPartner(ctx.app, {
       code: `RI-${i}`,
       kind: PartnerKind.ECOMMERCE,
       nameZh: `导入合作机构${i}`,
-      uscc: demoUscc(80000 + i),
-      orgUnitId,
-      relatedParty: false,
-      blacklisted: false,
-      contacts: [],
-      qualifications: [],
+      usccSerial: 80000 + i,
+      orgUnitId: orgUnitId,
     });
-    const a = await partners.createAgreement(SYSTEM_ACTOR_FOR_BENCH, {
+    const a = await benchAgreement(ctx.app, {
       partnerId: p.id,
       code: `RIA-${i}`,
-      title: 'bench',
-      cooperationModes: [CooperationMode.REFERRAL],
-      validFrom: '2025-01-01',
-      validTo: '2027-12-31',
-      documents: [],
-    });
-    await partners.updateAgreement(SYSTEM_ACTOR_FOR_BENCH, {
-      id: a.id,
-      version: a.version,
-      status: AgreementStatus.ACTIVE,
+      mode: CooperationMode.REFERRAL,
     });
     for (let g = 0; g < PROGRAMS_PER_PARTNER; g++) {
       const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
