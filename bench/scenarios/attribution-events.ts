@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { benchAgreement, benchPartner } from '../fixtures';
+import { competingReferralPrograms } from './attribution';
 import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService, RecordedSummary } from '../../src/attribution/attribution.service';
 import { CustomerEventsService, isTouchEvent, RecordedEvents } from '../../src/customers/customer-events.service';
@@ -11,13 +11,7 @@ import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { newId } from '../../src/database/columns';
 import { Rng } from '../../src/demo/generator/prng';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
-import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
-import {
-  AttributionModel,
-  AttributionScope,
-  ProgramKind,
-  QualificationMeasure,
-} from '../../src/programs/program.enums';
+import { QualificationMeasure } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
 
@@ -68,8 +62,6 @@ export const attributionEvents: Scenario = {
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
     const programs = ctx.app.get(ProgramsService);
-    const programIds: string[] = [];
-    const partnerIds: string[] = [];
     const qualifications = [
       {
         eventType: 'DEPOSIT_BALANCE_SNAPSHOT',
@@ -79,43 +71,18 @@ export const attributionEvents: Scenario = {
       { eventType: 'PAYMENT_RECEIVED', measure: QualificationMeasure.COUNT, count: 3 },
       { eventType: 'CARD_SPEND', measure: QualificationMeasure.SUM_AMOUNT, amount: { amount: '1000.00' } },
     ];
-    for (let p = 0; p < 3; p++) {
-      const partner = await benchPartner(ctx.app, {
-        code: `AEP-${p}`,
-        kind: PartnerKind.ECOMMERCE,
-        nameZh: `事件归因基准${p}`,
-        usccSerial: 71000 + p,
-        orgUnitId: head.id,
-      });
-      const agreement = await benchAgreement(ctx.app, {
-        partnerId: partner.id,
-        code: `AEA-${p}`,
-        mode: CooperationMode.REFERRAL,
-        active: false,
-      });
-      const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
-        agreementId: agreement.id,
-        kind: ProgramKind.REFERRAL,
-        nameZh: `推荐${p}`,
-        targets: [],
-      });
-      await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, {
-        programId: program.id,
-        effectiveFrom: '2026-01-01',
-        windowDays: 30,
-        model: p === 1 ? AttributionModel.LAST_TOUCH : AttributionModel.FIRST_TOUCH,
-        scope: AttributionScope.NEW_TO_BANK,
-        precedenceRank: p + 1,
-      });
+    const { programIds, partnerIds } = await competingReferralPrograms(ctx, head.id, {
+      code: 'AE',
+      nameZh: '事件归因基准',
+      usccSerial: 71000,
+    });
+    for (const [p, programId] of programIds.entries())
       await programs.setQualificationRule(SYSTEM_ACTOR_FOR_BENCH, {
-        programId: program.id,
+        programId,
         effectiveFrom: '2026-01-01',
         withinDays: 30 * (p + 1),
         all: [qualifications[p]] as never,
       });
-      programIds.push(program.id);
-      partnerIds.push(partner.id);
-    }
 
     // Customers onboarded one after another over nine months, each with its account opening and one or two
     // referrals shortly before (fixtures written in bulk: this measures the event path, not the imports).

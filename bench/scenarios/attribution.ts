@@ -97,6 +97,51 @@ async function naive(ds: DataSource, customerIds: readonly string[], ruleOf: Rul
   return rows;
 }
 
+/**
+ * Three referral partners, each with one program whose attribution rules compete (NEW_TO_BANK, 30 days,
+ * FIRST_TOUCH but LAST_TOUCH for the second, precedence 1–3): the set-up of both attribution scenarios.
+ */
+export async function competingReferralPrograms(
+  ctx: BenchContext,
+  orgUnitId: string,
+  naming: { code: string; nameZh: string; usccSerial: number },
+): Promise<{ partnerIds: string[]; programIds: string[] }> {
+  const programs = ctx.app.get(ProgramsService);
+  const out = { partnerIds: [] as string[], programIds: [] as string[] };
+  for (let p = 0; p < 3; p++) {
+    const partner = await benchPartner(ctx.app, {
+      code: `${naming.code}P-${p}`,
+      kind: PartnerKind.ECOMMERCE,
+      nameZh: `${naming.nameZh}${p}`,
+      usccSerial: naming.usccSerial + p,
+      orgUnitId,
+    });
+    const agreement = await benchAgreement(ctx.app, {
+      partnerId: partner.id,
+      code: `${naming.code}A-${p}`,
+      mode: CooperationMode.REFERRAL,
+      active: false,
+    });
+    const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
+      agreementId: agreement.id,
+      kind: ProgramKind.REFERRAL,
+      nameZh: `推荐${p}`,
+      targets: [],
+    });
+    await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, {
+      programId: program.id,
+      effectiveFrom: '2026-01-01',
+      windowDays: 30,
+      model: p === 1 ? AttributionModel.LAST_TOUCH : AttributionModel.FIRST_TOUCH,
+      scope: AttributionScope.NEW_TO_BANK,
+      precedenceRank: p + 1,
+    });
+    out.partnerIds.push(partner.id);
+    out.programIds.push(program.id);
+  }
+  return out;
+}
+
 export const attribution: Scenario = {
   name: 'attribution',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
@@ -105,39 +150,11 @@ export const attribution: Scenario = {
     const ds = ctx.app.get(DataSource);
     const head = await ctx.app.get(OrgUnitsService).create(SYSTEM_ACTOR_FOR_BENCH, { code: 'HO', name: 'Head office' });
     const programs = ctx.app.get(ProgramsService);
-    const programIds: string[] = [];
-    const partnerIds: string[] = [];
-    for (let p = 0; p < 3; p++) {
-      const partner = await benchPartner(ctx.app, {
-        code: `AP-${p}`,
-        kind: PartnerKind.ECOMMERCE,
-        nameZh: `归因基准${p}`,
-        usccSerial: 70000 + p,
-        orgUnitId: head.id,
-      });
-      const agreement = await benchAgreement(ctx.app, {
-        partnerId: partner.id,
-        code: `AA-${p}`,
-        mode: CooperationMode.REFERRAL,
-        active: false,
-      });
-      const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
-        agreementId: agreement.id,
-        kind: ProgramKind.REFERRAL,
-        nameZh: `推荐${p}`,
-        targets: [],
-      });
-      await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, {
-        programId: program.id,
-        effectiveFrom: '2026-01-01',
-        windowDays: 30,
-        model: p === 1 ? AttributionModel.LAST_TOUCH : AttributionModel.FIRST_TOUCH,
-        scope: AttributionScope.NEW_TO_BANK,
-        precedenceRank: p + 1,
-      });
-      programIds.push(program.id);
-      partnerIds.push(partner.id);
-    }
+    const { programIds, partnerIds } = await competingReferralPrograms(ctx, head.id, {
+      code: 'A',
+      nameZh: '归因基准',
+      usccSerial: 70000,
+    });
 
     // Fixtures written directly in bulk (this measures attribution, not imports).
     const now = new Date();
