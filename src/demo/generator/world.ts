@@ -23,14 +23,54 @@ export interface ScaleSpec {
   burst: number;
   /** Most months of spend / payroll events per customer. */
   activeMonths: number;
+  /** Most card spends in a month of an active card (at least one). */
+  spendsPerMonth: number;
+  /**
+   * Most further touches an individual prospect gets from other partners' campaigns (drawn 0…n), on top of the
+   * earlier touch a quarter of them get: the large scale's multi-source crowd.
+   */
+  extraTouches: number;
 }
 
 export const SCALES: Readonly<Record<Scale, ScaleSpec>> = {
   // Enough customers that the settled months have several statements (the finance phase needs them).
-  tiny: { profiles: 400, partnersPerKind: 1, chainMembers: 4, burst: 5, activeMonths: 6 },
-  small: { profiles: 1_700, partnersPerKind: 1, chainMembers: 12, burst: 40, activeMonths: 6 },
-  medium: { profiles: 170_000, partnersPerKind: 2, chainMembers: 200, burst: 400, activeMonths: 8 },
-  large: { profiles: 1_700_000, partnersPerKind: 3, chainMembers: 1_000, burst: 2_000, activeMonths: 10 },
+  tiny: {
+    profiles: 400,
+    partnersPerKind: 1,
+    chainMembers: 4,
+    burst: 5,
+    activeMonths: 6,
+    spendsPerMonth: 2,
+    extraTouches: 0,
+  },
+  small: {
+    profiles: 1_700,
+    partnersPerKind: 1,
+    chainMembers: 12,
+    burst: 40,
+    activeMonths: 6,
+    spendsPerMonth: 2,
+    extraTouches: 0,
+  },
+  medium: {
+    profiles: 170_000,
+    partnersPerKind: 2,
+    chainMembers: 200,
+    burst: 400,
+    activeMonths: 8,
+    spendsPerMonth: 2,
+    extraTouches: 0,
+  },
+  // ≈ 1 M customers, 5 M referrals and 20 M events: a card in use is swiped about twelve times a month.
+  large: {
+    profiles: 1_700_000,
+    partnersPerKind: 3,
+    chainMembers: 1_000,
+    burst: 2_000,
+    activeMonths: 21,
+    spendsPerMonth: 23,
+    extraTouches: 6,
+  },
 };
 
 /** The window the demo bank's history covers (fixed, so the same seed gives the same data on any day). */
@@ -287,6 +327,20 @@ export function profile(ctx: WorldContext, index: number): Profile {
         submittedAt: instantAt(touchDay - rng.int(3, 25) * DAY, rng.int(9, 21)),
       });
     }
+    const crowd = ctx.spec.extraTouches > 0 ? rng.int(0, ctx.spec.extraTouches) : 0;
+    for (let t = 0; t < crowd; t++) {
+      const other = rng.pick(ctx.programs.filter((p) => p.channels.length > 0));
+      referrals.push({
+        trackingCode: rng.pick(other.channels).trackingCode,
+        idempotencyKey: `${customerNumber}-R${2 + t}`,
+        idType: 'RESIDENT_ID',
+        idNumber,
+        ...(rng.chance(0.6) ? { phone } : {}),
+        name,
+        product: other.productCode,
+        submittedAt: instantAt(touchDay - rng.int(1, 60) * DAY, rng.int(8, 22), rng.int(0, 59)),
+      });
+    }
     const channel = rng.pick(program.channels);
     referrals.push({
       trackingCode: channel.trackingCode,
@@ -352,7 +406,7 @@ export function profile(ctx: WorldContext, index: number): Profile {
           event(CustomerEventType.CARD_CLOSED, activated + rng.int(10, 50) * DAY, card);
         } else if (fate !== 'DORMANT') {
           for (let m = 0; m < months; m++)
-            for (let k = 0; k < rng.int(1, 2); k++)
+            for (let k = 0, swipes = rng.int(1, ctx.spec.spendsPerMonth); k < swipes; k++)
               event(CustomerEventType.CARD_SPEND, activated + (m * 30 + rng.int(0, 29)) * DAY, {
                 ...card,
                 amount: yuan(rng, 20, 3_000),
