@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,7 @@ import {
   chainMember,
   employeeIdentity,
   ProgramRef,
+  ReferralRow,
   profile,
   Row,
   Scale,
@@ -87,18 +88,26 @@ const CHANNEL_ROTATION: ChannelType[] = [
 
 const CARD_LEVELS = [CardLevel.CLASSIC, CardLevel.GOLD, CardLevel.PLATINUM, CardLevel.DIAMOND];
 
-/** Writes rows as NDJSON to `path`, honouring back-pressure; returns how many. */
-async function writeNdjson(path: string, rows: Iterable<Row | object>, onRow?: (n: number) => void): Promise<number> {
-  const out = createWriteStream(path, { encoding: 'utf8' });
-  let n = 0;
-  for (const row of rows) {
-    if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
-    n++;
-    onRow?.(n);
+/** An NDJSON file being written row by row, honouring back-pressure. */
+class NdjsonFile {
+  private readonly out: WriteStream;
+  rows = 0;
+
+  constructor(path: string) {
+    this.out = createWriteStream(path, { encoding: 'utf8' });
   }
-  out.end();
-  await once(out, 'finish');
-  return n;
+
+  async write(row: Row | object): Promise<void> {
+    this.rows++;
+    if (!this.out.write(`${JSON.stringify(row)}\n`)) await once(this.out, 'drain');
+  }
+
+  /** Flushes and closes the file; returns how many rows it holds. */
+  async close(): Promise<number> {
+    this.out.end();
+    await once(this.out, 'finish');
+    return this.rows;
+  }
 }
 
 /**
@@ -443,15 +452,8 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
   if (options.workDir) await mkdir(dir, { recursive: true });
   const total = spec.profiles;
   const every = Math.max(1_000, Math.floor(total / 20));
-  function* profiles(label: string) {
-    for (let i = 0; i < total; i++) {
-      if ((i + 1) % every === 0 || i + 1 === total) progress(`demo: ${label} ${percent(i + 1, total)}`);
-      yield profile(ctx, i);
-    }
-  }
-  function* referralRows() {
-    for (const p of profiles('referrals written')) yield* p.referrals;
-    // Fraud-like: a burst from one QR channel within an hour, and an employee referring themselves.
+  /** Fraud-like referrals after the profiles': a burst from one QR channel within an hour, self-referral. */
+  function* fraudLikeReferrals(): Generator<ReferralRow> {
     const qr = refs.flatMap((r) => r.channels).find((c) => c.type === ChannelType.QR_CODE);
     const rng = Rng.derive(seed, 'burst');
     if (qr)
@@ -477,19 +479,29 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
           submittedAt: instantAt(Date.parse('2026-04-01T00:00:00Z') + s * 86_400_000 * 40, 10),
         };
   }
-  function* customerRows() {
-    for (const p of profiles('customers written')) if (p.customer) yield p.customer;
-  }
-  function* eventRows() {
-    for (const p of profiles('events written')) if (p.customer) yield* p.events;
-  }
   try {
     const referralFile = join(dir, 'referrals.ndjson');
     const customerFile = join(dir, 'customers.ndjson');
     const eventFile = join(dir, 'events.ndjson');
-    const nReferrals = await writeNdjson(referralFile, referralRows());
-    const nCustomers = await writeNdjson(customerFile, customerRows());
-    const nEvents = await writeNdjson(eventFile, eventRows());
+    // One pass over the profiles writes all three files (each profile is generated once).
+    const files = {
+      referrals: new NdjsonFile(referralFile),
+      customers: new NdjsonFile(customerFile),
+      events: new NdjsonFile(eventFile),
+    };
+    for (let i = 0; i < total; i++) {
+      const p = profile(ctx, i);
+      for (const r of p.referrals) await files.referrals.write(r);
+      if (p.customer) {
+        await files.customers.write(p.customer);
+        for (const e of p.events) await files.events.write(e);
+      }
+      if ((i + 1) % every === 0 || i + 1 === total) progress(`demo: profiles written ${percent(i + 1, total)}`);
+    }
+    for (const r of fraudLikeReferrals()) await files.referrals.write(r);
+    const nReferrals = await files.referrals.close();
+    const nCustomers = await files.customers.close();
+    const nEvents = await files.events.close();
     progress(`demo: files written (${nReferrals} referrals, ${nCustomers} customers, ${nEvents} events); importing…`);
     const referralJob = await app
       .get(ReferralImportsService)
