@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../../auth/actor';
 import { conflict } from '../../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { AnalyticsMaintenanceService } from '../../analytics/analytics-maintenance.service';
 import { ChannelsService } from '../../channels/channels.service';
 import { ChannelType } from '../../channels/channel.enums';
 import { CommissionsService } from '../../commissions/commissions.service';
@@ -526,6 +527,13 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
       progress,
       ...(options.password ? { password: options.password } : {}),
     });
+    // Reports catch the roll-ups up before reading; doing it here keeps a large bank's first report from paying.
+    const rollUpStarted = Date.now();
+    const caught = await app.get(AnalyticsMaintenanceService).catchUpAll();
+    const facts = caught.reduce((sum, c) => sum + c.applied, 0);
+    progress(
+      `demo: analytics roll-ups current (${facts.toLocaleString('en-US')} facts in ${Math.round((Date.now() - rollUpStarted) / 1000)} s)`,
+    );
     return {
       scale: options.scale,
       seed,
