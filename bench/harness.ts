@@ -30,17 +30,27 @@ export interface BenchContext {
 
 export interface Scenario {
   name: string;
+  /**
+   * The environment variable naming an already seeded database (the demo generator's) that the scenario reads
+   * instead of a fresh one; the scenario is skipped when it is unset.
+   */
+  existingDatabaseEnv?: string;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
 const PASSWORD = 'bench-password-1';
 
-/** Starts the app on a fresh database (SQLite file, or a new MySQL database when BENCH_MYSQL_URL is set). */
-export async function startBenchApp(): Promise<{ ctx: BenchContext; stop: () => Promise<void> }> {
-  let databaseUrl = `sqlite:./.bench/bench-${randomBytes(4).toString('hex')}.sqlite`;
+/**
+ * Starts the app on a fresh database (SQLite file, or a new MySQL database when BENCH_MYSQL_URL is set), or on
+ * `existingDatabaseUrl`, which is kept (only a bench user is added to it).
+ */
+export async function startBenchApp(
+  existingDatabaseUrl?: string,
+): Promise<{ ctx: BenchContext; stop: () => Promise<void> }> {
+  let databaseUrl = existingDatabaseUrl ?? `sqlite:./.bench/bench-${randomBytes(4).toString('hex')}.sqlite`;
   let drop = (): Promise<void> => Promise.resolve();
   const mysqlBase = process.env.BENCH_MYSQL_URL;
-  if (mysqlBase) {
+  if (mysqlBase && !existingDatabaseUrl) {
     const { createConnection } = await import('mysql2/promise');
     const name = `gy_bench_${randomBytes(4).toString('hex')}`;
     const admin = await createConnection({ uri: mysqlBase });
@@ -71,11 +81,13 @@ export async function startBenchApp(): Promise<{ ctx: BenchContext; stop: () => 
   (app.getHttpServer() as { keepAliveTimeout: number }).keepAliveTimeout = 10 * 60_000;
   const port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
   const url = `http://127.0.0.1:${port}/graphql`;
-  await app.get(UsersService).create(null, { username: 'bench', password: PASSWORD, role: Role.ADMIN });
+  // A seeded database may already hold a bench user from an earlier run.
+  const username = existingDatabaseUrl ? `bench-${randomBytes(4).toString('hex')}` : 'bench';
+  await app.get(UsersService).create(null, { username, password: PASSWORD, role: Role.ADMIN });
   const login = await post<{ login: { accessToken: string } }>(
     url,
     'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
-    { i: { username: 'bench', password: PASSWORD } },
+    { i: { username, password: PASSWORD } },
   );
   const token = login.login.accessToken;
   const ctx: BenchContext = {

@@ -9,7 +9,7 @@ import { commissionRun } from './scenarios/commissions';
 import { supplyChain } from './scenarios/supply-chain';
 import { referralFunnel } from './scenarios/referral-funnel';
 import { eventImport } from './scenarios/event-import';
-import { analyticsFunnel } from './scenarios/analytics-funnel';
+import { analyticsFunnel, demoAnalyticsFunnel } from './scenarios/analytics-funnel';
 import { partnerScorecards } from './scenarios/partner-scorecards';
 import { referralImport } from './scenarios/referral-import';
 
@@ -26,6 +26,7 @@ const SCENARIOS: Scenario[] = [
   analyticsFunnel,
   partnerScorecards,
   referralImport,
+  demoAnalyticsFunnel,
 ];
 
 async function main(): Promise<void> {
@@ -33,8 +34,13 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const rows: BenchRow[] = [];
   for (const scenario of SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
+    const existing = scenario.existingDatabaseEnv ? process.env[scenario.existingDatabaseEnv] : undefined;
+    if (scenario.existingDatabaseEnv && !existing) {
+      process.stderr.write(`bench: ${scenario.name} skipped (set ${scenario.existingDatabaseEnv})\n`);
+      continue;
+    }
     process.stderr.write(`bench: ${scenario.name}…\n`);
-    const { ctx, stop } = await startBenchApp();
+    const { ctx, stop } = await startBenchApp(existing);
     try {
       rows.push(...(await scenario.run(ctx)));
     } finally {
