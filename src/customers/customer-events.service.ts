@@ -81,6 +81,13 @@ export type RecordingHook = (manager: EntityManager, accepted: readonly Customer
 /** Rows per INSERT statement: 1,000 × 16 placeholders stays under both SQLite's and MariaDB's limits. */
 const INSERT_CHUNK = 1000;
 const MAX_ATTEMPTS = 3;
+/**
+ * Bulk imports in one process that may hold a batch's transaction open while the previous batch's listeners
+ * run. Each holder keeps a pooled connection the listeners cannot use; with the pool of 10, at most this many
+ * holders leave the listeners (and other requests) connections. Further imports wait for their listeners
+ * before opening the next transaction, as on SQLite.
+ */
+export const MAX_OVERLAPPING_IMPORTS = 4;
 
 @Injectable()
 export class CustomerEventsService {
@@ -88,6 +95,8 @@ export class CustomerEventsService {
   private readonly listeners: RecordedListener[] = [];
   private readonly recordingHooks: RecordingHook[] = [];
   private readonly bulkListeners: (() => void | Promise<void>)[] = [];
+  /** Bulk imports holding a transaction open for their previous batch's listeners (see MAX_OVERLAPPING_IMPORTS). */
+  private overlapping = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -152,7 +161,9 @@ export class CustomerEventsService {
    * previous batch's after-commit listeners run — its commit waits for them, so listeners never see a later
    * batch's events and run one batch at a time, as without the overlap. (SQLite has one connection: a
    * transaction held open would block the listeners' own, so there each batch's listeners run first.)
-   * Work a bulk import may postpone waits for bulkFinished, called at the end, also after a failure.
+   * Work a bulk import may postpone waits for bulkFinished, called at the end, also after a failure. At most
+   * MAX_OVERLAPPING_IMPORTS imports overlap at once; the others wait for their listeners, so many concurrent
+   * imports cannot take every pooled connection from the listeners they wait for.
    */
   async recordInBulk<B extends { inputs: readonly EventFields[] }>(
     actor: Actor,
@@ -176,6 +187,9 @@ export class CustomerEventsService {
     let previousListeners: Promise<void> = Promise.resolve();
     try {
       for await (const { batch, prepared: ready } of readAhead(prepared())) {
+        const hold = overlap && this.overlapping < MAX_OVERLAPPING_IMPORTS;
+        if (hold) this.overlapping++;
+        else await previousListeners;
         const { results, published } = await this.commit(
           actor,
           ready,
@@ -184,7 +198,9 @@ export class CustomerEventsService {
             await previousListeners;
           },
           true,
-        );
+        ).finally(() => {
+          if (hold) this.overlapping--;
+        });
         previousListeners = published;
         if (!overlap) await published;
         duplicatesSeen = results.some((r) => r.status === EventRowStatus.DUPLICATE);

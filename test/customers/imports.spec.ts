@@ -206,6 +206,37 @@ describe.each(databases())('streamed imports as jobs on %s', (db) => {
     }
   });
 
+  it('finishes twelve event imports at once, more than the pool has connections, while their listeners need some', async () => {
+    // Each import holds a batch's transaction for the previous batch's listeners; were all twelve allowed to,
+    // the pool's ten connections would all wait for listeners that cannot get one.
+    const stop = t.get(CustomerEventsService).onRecorded(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await t.dataSource.query('SELECT COUNT(*) AS n FROM customers');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const file = (k: number): Readable =>
+        Readable.from([
+          Buffer.from(
+            `eventId,customerNumber,type,occurredAt\n${Array.from({ length: 1500 }, (_, i) => `M${k}-${i},K-1,ACCOUNT_OPENED,2026-02-01T00:00:00Z`).join('\n')}`,
+            'utf8',
+          ),
+        ]);
+      const imports = t.get(CustomerImportsService);
+      const all = Promise.all(
+        Array.from({ length: 12 }, (_, k) => imports.importCustomerEventsFromStream(file(k), 'CSV', SYSTEM_ACTOR)),
+      );
+      const stuck = new Promise<'STUCK'>((resolve) => {
+        timer = setTimeout(() => resolve('STUCK'), 90_000);
+      });
+      const outcome = await Promise.race([all.then((jobs) => jobs.map((j) => j.result)), stuck]);
+      expect(outcome).toEqual(Array.from({ length: 12 }, (): unknown => expect.objectContaining({ accepted: 1500 })));
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+  }, 180_000);
+
   it('refuses unsupported content types and callers without write rights', async () => {
     const bad = await t
       .http()
