@@ -5,7 +5,7 @@ import { Actor } from '../auth/actor';
 import { applyPartnerScope, assertCanReadPartner } from '../auth/access';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { badInput, conflict, DomainError, notFound } from '../common/domain-error';
+import { badInput, conflict, notFound } from '../common/domain-error';
 import { Money } from '../common/money';
 import { PeriodStatus } from '../commissions/commission.enums';
 import { CommissionsService } from '../commissions/commissions.service';
@@ -31,6 +31,7 @@ import { DEFAULT_PRICES_INCLUDE_TAX, DEFAULT_TAX_RATE, StatementStatus } from '.
 import { PartnerBankAccountEntity } from './payouts/entities/payout.entities';
 import { maskAccount, unpaidStatementCount } from './payouts/payout-gate';
 import { lockPeriod } from '../commissions/period-lock';
+import { decideOnce } from './four-eyes';
 
 export interface PartnerTerms {
   taxRate: string;
@@ -49,12 +50,6 @@ export function accountLine(a: PartnerBankAccountEntity): string {
 }
 
 const SETTLEMENT_MOVES: readonly string[] = [PeriodStatus.APPROVED, PeriodStatus.CLOSED, PeriodStatus.PAID];
-
-function fourEyes(): DomainError {
-  return new DomainError('FORBIDDEN', 'The preparer of a statement may not approve or reject it', {
-    rule: 'FOUR_EYES',
-  });
-}
 
 /**
  * Statements per partner per period, their four-eyes approval, and the settlement moves of a period
@@ -384,22 +379,16 @@ export class SettlementService {
       const period = await manager.findOneByOrFail(CommissionPeriodEntity, { id: before.periodId });
       if (period.status !== PeriodStatus.UNDER_REVIEW)
         throw conflict('PERIOD_LOCKED', `Period ${period.periodKey} is ${period.status}`, { field: 'id' });
-      if (fourEyesCheck && before.preparedById === actor.id) throw fourEyes();
-      if (!from.includes(before.status as StatementStatus))
-        throw conflict('STATEMENT_STATUS', `Statement ${before.number} is ${before.status}`, { field: 'id' });
-      const q = manager
-        .createQueryBuilder()
-        .update(SettlementStatementEntity)
-        .set({ ...changes, updatedAt: this.clock.now(), version: () => 'version + 1' })
-        .where('id = :id', { id })
-        .andWhere('status IN (:...from)', { from });
-      if (fourEyesCheck) q.andWhere('prepared_by_id IS NOT NULL AND prepared_by_id <> :actorId', { actorId: actor.id });
-      const result = await q.execute();
-      if (result.affected !== 1) {
-        const now = await manager.findOneByOrFail(SettlementStatementEntity, { id });
-        if (fourEyesCheck && now.preparedById === actor.id) throw fourEyes();
-        throw conflict('STATEMENT_STATUS', `Statement ${now.number} is ${now.status}`, { field: 'id' });
-      }
+      await decideOnce(manager, SettlementStatementEntity, {
+        actor,
+        before,
+        from,
+        changes,
+        now: this.clock.now(),
+        fourEyes: fourEyesCheck ? 'a statement' : null,
+        stale: (current) =>
+          conflict('STATEMENT_STATUS', `Statement ${current.number} is ${current.status}`, { field: 'id' }),
+      });
       const after = await manager.findOneByOrFail(SettlementStatementEntity, { id });
       await this.audit.record(manager, actor, {
         action,

@@ -53,6 +53,7 @@ import {
   PayoutStatus,
   SignoffStep,
 } from './payout.enums';
+import { decideOnce } from '../four-eyes';
 import { maskAccount } from './payout-gate';
 
 const PAIN001_XSD = 'pain.001.001.03.xsd';
@@ -94,12 +95,6 @@ export interface BankStatementImportResult {
     payoutIds: string[];
   }[];
   ignored: { entryRef: string; reason: string }[];
-}
-
-function fourEyes(): DomainError {
-  return new DomainError('FORBIDDEN', 'The preparer of a payout batch may not approve or reject it', {
-    rule: 'FOUR_EYES',
-  });
 }
 
 function abs(v: bigint): bigint {
@@ -465,29 +460,16 @@ export class PayoutsService {
   ): Promise<PayoutBatchEntity> {
     const before = await manager.findOneBy(PayoutBatchEntity, { id });
     if (!before) throw notFound('PayoutBatch', id);
-    if (before.preparedById === actor.id) throw fourEyes();
-    if ((before.status as PayoutBatchStatus) !== PayoutBatchStatus.PREPARED)
-      throw conflict('BATCH_STATUS', `Payout batch ${id} is ${before.status}`, { field: 'id' });
     const now = this.clock.now();
-    const result = await manager
-      .createQueryBuilder()
-      .update(PayoutBatchEntity)
-      .set({
-        ...changes,
-        status: to,
-        decidedById: actor.id,
-        decidedAt: now,
-        updatedAt: now,
-        version: () => 'version + 1',
-      })
-      .where('id = :id', { id })
-      .andWhere('status = :prepared', { prepared: PayoutBatchStatus.PREPARED })
-      .andWhere('prepared_by_id <> :actorId', { actorId: actor.id })
-      .execute();
-    if (result.affected !== 1) {
-      const current = await manager.findOneByOrFail(PayoutBatchEntity, { id });
-      throw conflict('BATCH_STATUS', `Payout batch ${id} is ${current.status}`, { field: 'id' });
-    }
+    await decideOnce(manager, PayoutBatchEntity, {
+      actor,
+      before,
+      from: [PayoutBatchStatus.PREPARED],
+      changes: { ...changes, status: to, decidedById: actor.id, decidedAt: now },
+      now,
+      fourEyes: 'a payout batch',
+      stale: (current) => conflict('BATCH_STATUS', `Payout batch ${id} is ${current.status}`, { field: 'id' }),
+    });
     await manager.insert(PayoutSignoffEntity, {
       id: newId(),
       batchId: id,

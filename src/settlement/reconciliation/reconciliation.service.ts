@@ -32,6 +32,7 @@ import {
   reconcile,
 } from '../claims';
 import { SettlementStatementEntity } from '../entities/settlement.entities';
+import { decideOnce } from '../four-eyes';
 import { SettlementService } from '../settlement.service';
 import { StatementStatus } from '../settlement.enums';
 import {
@@ -81,12 +82,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function sideOf(actor: Actor): DisputeSide {
   return actor.partnerId !== null ? DisputeSide.PARTNER : DisputeSide.BANK;
-}
-
-function fourEyes(): DomainError {
-  return new DomainError('FORBIDDEN', 'The preparer of an adjustment may not approve or reject it', {
-    rule: 'FOUR_EYES',
-  });
 }
 
 function mappingOf(input: ClaimMappingInput): ClaimColumnMapping {
@@ -816,25 +811,15 @@ export class ReconciliationService {
     changes: Partial<SettlementAdjustmentEntity>,
   ): Promise<SettlementAdjustmentEntity> {
     const before = await this.visibleAdjustment(manager, actor, id);
-    if (before.preparedById === actor.id) throw fourEyes();
-    const stale = (status: string): DomainError =>
-      conflict('ADJUSTMENT_STATUS', `The adjustment is ${status}`, { field: 'id' });
-    if ((before.status as AdjustmentStatus) !== AdjustmentStatus.PREPARED) throw stale(before.status);
-    const result = await manager
-      .createQueryBuilder()
-      .update(SettlementAdjustmentEntity)
-      .set({ ...changes, updatedAt: this.clock.now(), version: () => 'version + 1' })
-      .where('id = :id AND status = :prepared AND prepared_by_id <> :actorId', {
-        id,
-        prepared: AdjustmentStatus.PREPARED,
-        actorId: actor.id,
-      })
-      .execute();
-    if (result.affected !== 1) {
-      const now = await manager.findOneByOrFail(SettlementAdjustmentEntity, { id });
-      if (now.preparedById === actor.id) throw fourEyes();
-      throw stale(now.status);
-    }
+    await decideOnce(manager, SettlementAdjustmentEntity, {
+      actor,
+      before,
+      from: [AdjustmentStatus.PREPARED],
+      changes,
+      now: this.clock.now(),
+      fourEyes: 'an adjustment',
+      stale: (current) => conflict('ADJUSTMENT_STATUS', `The adjustment is ${current.status}`, { field: 'id' }),
+    });
     return before;
   }
 
