@@ -13,6 +13,7 @@ import { Scorecards1764460800710 } from './1764460800710-scorecards';
 import { AnalyticsEventOutbox1764460800720 } from './1764460800720-analytics-event-outbox';
 import { AnalyticsStageMedians1764460800730 } from './1764460800730-analytics-stage-medians';
 import { JobHeartbeats1764460800740 } from './1764460800740-job-heartbeats';
+import { ReferralPartnerIndex1764460800750 } from './1764460800750-referral-partner-index';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AnalyticsEventOutbox1764460800720,
   AnalyticsStageMedians1764460800730,
   JobHeartbeats1764460800740,
+  ReferralPartnerIndex1764460800750,
 ];

@@ -12,8 +12,8 @@ import { ProgramEntity } from '../../programs/entities/program.entity';
  */
 @Entity({ name: 'referrals' })
 @Index('uq_referrals_idempotency', ['idempotencyScope', 'idempotencyKey'], { unique: true })
-@Index('ix_referrals_partner_identity', ['partnerId', 'identityHash'])
-@Index('ix_referrals_partner_phone', ['partnerId', 'phoneHash'])
+/** Also the index the partner's foreign key needs (migration 1764460800750). */
+@Index('ix_referrals_partner', ['partnerId'])
 @Index('ix_referrals_identity', ['identityHash'])
 @Index('ix_referrals_phone', ['phoneHash'])
 @Index('ix_referrals_program', ['programId'])
