@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { businessDateOf, isValidBusinessDate } from '../common/business-time';
+import { runEvery } from '../common/periodic';
 import { Clock } from '../common/clock';
 import { badInput } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -214,7 +215,7 @@ function monthEnd(month: string): string {
 export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Analytics');
   private readonly chains = new Map<AnalyticsSource, Promise<unknown>>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTimer: () => void = () => undefined;
   /** Per source: the re-read window this process last caught up completely, and its signature. */
   private readonly applied = new Map<AnalyticsSource, { since: number; signature: string }>();
   /** Per source: the cursor as this process last saw it (see cursorOf). */
@@ -230,16 +231,12 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   ) {}
 
   onModuleInit(): void {
-    const every = this.config.analytics.catchUpIntervalMs;
-    if (every > 0) {
-      // A lost trigger only delays: the periodic catch-up picks the rows up.
-      this.timer = setInterval(() => {
-        this.catchUpAll()
-          .then(() => this.pruneLedger())
-          .catch((error: unknown) => this.logger.error({ err: error }, 'periodic catch-up failed'));
-      }, every);
-      this.timer.unref();
-    }
+    // A lost trigger only delays: the periodic catch-up picks the rows up.
+    this.stopTimer = runEvery(
+      this.config.analytics.catchUpIntervalMs,
+      () => this.catchUpAll().then(() => this.pruneLedger()),
+      (error) => this.logger.error({ err: error }, 'periodic catch-up failed'),
+    );
   }
 
   /** Stops the timer and lets runs in flight (e.g. after the last recorded events) finish before the pool closes. */
@@ -250,8 +247,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
 
   /** Stops this process's periodic catch-up (shutdown; a benchmark that times one catch-up on its own). */
   stopPeriodicCatchUp(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTimer();
   }
 
   // ---------- catch-up ----------

@@ -4,6 +4,7 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { Actor, isBankWide } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { runEvery } from '../common/periodic';
 import { DomainError, notFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { newId } from '../database/columns';
@@ -44,7 +45,7 @@ const REPORT_CHUNK = 200;
 export class JobsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
   private readonly running = new Map<string, Promise<JobEntity>>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopHeartbeat: () => void = () => undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -119,19 +120,15 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const every = this.config.jobs.heartbeatMs;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      this.beat()
-        .then(() => this.failInterrupted())
-        .catch((error: unknown) => this.logger.error({ err: error }, 'job heartbeat failed'));
-    }, every);
-    this.timer.unref();
+    this.stopHeartbeat = runEvery(
+      this.config.jobs.heartbeatMs,
+      () => this.beat().then(() => this.failInterrupted()),
+      (error) => this.logger.error({ err: error }, 'job heartbeat failed'),
+    );
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopHeartbeat();
   }
 
   /** Refreshes the heartbeat of every job this process is running. */
