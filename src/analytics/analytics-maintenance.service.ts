@@ -216,8 +216,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private readonly logger = new Logger('Analytics');
   private readonly chains = new Map<AnalyticsSource, Promise<unknown>>();
   private stopTimer: () => void = () => undefined;
-  /** Per source: the re-read window this process last caught up completely, and its signature. */
-  private readonly applied = new Map<AnalyticsSource, { since: number; signature: string }>();
+  /**
+   * Per source: a window [from, ∞) of marks whose rows were all applied when `signature` (their count and
+   * version sum) was taken by this process.
+   */
+  private readonly applied = new Map<AnalyticsSource, { from: number; signature: string }>();
   /** Per source: the cursor as this process last saw it (see cursorOf). */
   private readonly cursors = new Map<AnalyticsSource, Date>();
   /** Per source: a queued run that has not started yet (it will see everything committed before it starts). */
@@ -295,13 +298,24 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private async catchUpNow(source: AnalyticsSource): Promise<CatchUpResult> {
     if (source === OUTBOX_SOURCE) return this.drainEventOutbox();
     const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
-    const cursor = await this.cursorOf(source);
-    const since = new Date(cursor.getTime() - this.config.analytics.overlapSeconds * 1000);
-    // Cheap "anything new?": the rows of the re-read window only grow (append-only sources) or change version
-    // (referrals); if count and version sum are what this process last applied, the window holds nothing new.
-    const window = await this.windowSignature(source, since);
+    const overlapMs = this.config.analytics.overlapSeconds * 1000;
     const memo = this.applied.get(source);
-    if (memo && memo.since === since.getTime() && memo.signature === window) return result;
+    if (memo) {
+      // Cheap "anything new?": the remembered window's rows only grow (append-only sources) or change version
+      // (referrals). When it is unchanged, every row is applied; and since a row not yet committed carries a mark
+      // no older than now − overlap, the next check need only cover marks from then on. So after a bulk load the
+      // window shrinks to the recent writes instead of staying as long as the overlap before the cursor.
+      const settled = Math.max(memo.from, this.clock.now().getTime() - overlapMs);
+      const { whole, newer } = await this.windowSignature(source, new Date(memo.from), new Date(settled));
+      if (whole === memo.signature) {
+        this.applied.set(source, { from: settled, signature: newer });
+        return result;
+      }
+    }
+    const cursor = await this.cursorOf(source);
+    const since = new Date(cursor.getTime() - overlapMs);
+    // Taken before reading: a row committed meanwhile is read now and makes the next check read again.
+    const { whole: window } = await this.windowSignature(source, since, since);
     const dims = new DimensionCache(this.dataSource.manager);
     const spec = SOURCE_SPECS[source];
     let after: { at: Date; id: string } | null = null;
@@ -318,7 +332,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         q.orderBy(`s.${spec.watermark}`, 'ASC').addOrderBy('s.id', 'ASC').limit(this.config.analytics.batchSize);
       });
       if (batch.last === null) {
-        this.applied.set(source, { since: since.getTime(), signature: window });
+        this.applied.set(source, { from: since.getTime(), signature: window });
         return result;
       }
       after = batch.last;
@@ -441,16 +455,27 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return out;
   }
 
-  private async windowSignature(source: AnalyticsSource, since: Date): Promise<string> {
+  /** Count and version sum of the source rows marked from `from` on (`whole`) and from `newerFrom` on (`newer`). */
+  private async windowSignature(
+    source: AnalyticsSource,
+    from: Date,
+    newerFrom: Date,
+  ): Promise<{ whole: string; newer: string }> {
     const spec = SOURCE_SPECS[source];
+    const version = source === 'REFERRAL' ? 's.version' : '0';
+    const newer = `s.${spec.watermark} >= :newerFrom`;
     const row = await this.dataSource
       .createQueryBuilder()
       .select('COUNT(*)', 'n')
-      .addSelect(source === 'REFERRAL' ? 'SUM(s.version)' : '0', 'v')
+      .addSelect(`SUM(${version})`, 'v')
+      .addSelect(`SUM(CASE WHEN ${newer} THEN 1 ELSE 0 END)`, 'n2')
+      .addSelect(`SUM(CASE WHEN ${newer} THEN ${version} ELSE 0 END)`, 'v2')
       .from(spec.table, 's')
-      .where(`s.${spec.watermark} >= :since`, { since })
-      .getRawOne<{ n: unknown; v: unknown }>();
-    return `${text(row?.n)}/${text(row?.v)}`;
+      .where(`s.${spec.watermark} >= :from`, { from, newerFrom })
+      .getRawOne<{ n: unknown; v: unknown; n2: unknown; v2: unknown }>();
+    // COUNT and SUM come back as numbers or strings by driver, and SUM over no rows as NULL: compare as numbers.
+    const n = (v: unknown): number => Number(text(v) || '0');
+    return { whole: `${n(row?.n)}/${n(row?.v)}`, newer: `${n(row?.n2)}/${n(row?.v2)}` };
   }
 
   /**

@@ -4,15 +4,19 @@ import { AbstractLogger, LogLevel, LogMessage } from 'typeorm';
 export class QueryCounter extends AbstractLogger {
   count = 0;
   readonly statements: string[] = [];
+  /** The parameters of each recorded statement, as the driver received them. */
+  readonly parameters: unknown[][] = [];
   recording = false;
 
   constructor() {
     super(['query']);
   }
 
-  override logQuery(query: string): void {
+  override logQuery(query: string, parameters?: unknown[]): void {
     this.count += 1;
-    if (this.recording) this.statements.push(query);
+    if (!this.recording) return;
+    this.statements.push(query);
+    this.parameters.push(parameters ?? []);
   }
 
   protected writeLog(_level: LogLevel, _message: LogMessage | LogMessage[]): void {
@@ -22,5 +26,6 @@ export class QueryCounter extends AbstractLogger {
   reset(): void {
     this.count = 0;
     this.statements.length = 0;
+    this.parameters.length = 0;
   }
 }

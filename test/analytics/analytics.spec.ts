@@ -11,7 +11,7 @@ import { SOURCES } from '../../src/analytics/facts';
 import { CustomerEventsService } from '../../src/customers/customer-events.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ReferralStatus } from '../../src/referrals/referral.enums';
-import { ReferralsService } from '../../src/referrals/referrals.service';
+import { ReferralsService, SubmitResult } from '../../src/referrals/referrals.service';
 import { addReferral, newCustomer, programWithRule, TestCustomer } from '../attribution/support';
 import { channel, referralProgram } from '../referrals/support';
 import { BankFixture, seedBank } from '../support/fixtures';
@@ -651,6 +651,60 @@ describe.each(databases())('analytics on %s', (db) => {
     expect(await maintenance.pruneLedger(2)).toEqual([{ source: 'ACCRUAL', deleted: 5 }]);
     expect([await ledger('ACCRUAL'), await ledger('REFERRAL')]).toEqual([1, referrals0]);
     expect(await maintenance.pruneLedger(2)).toEqual([{ source: 'ACCRUAL', deleted: 0 }]);
+  });
+  // Last: it moves the clock (and so the cursors) past the other tests' data.
+  it('after a load the catch-up check covers only marks newer than now − overlap, and still sees new and changed referrals', async () => {
+    // Its own instance: the remembered window starts with this test.
+    const m = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
+    const overlapMs = t.config.analytics.overlapSeconds * 1000;
+    const program = await referralProgram(t, bank.partnerHd);
+    const ch = (await channel(t, program)).id;
+    const submit = (key: string) =>
+      t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+        channelId: ch,
+        idempotencyKey: key,
+        prospect: { phone: `136${String(key.length * 7919).padStart(8, '0')}`, name: '赵六' },
+        submittedAt: '2026-05-01T02:00:00Z',
+      });
+    const count = async (measure: string): Promise<number> =>
+      Number(
+        (
+          await t.dataSource.query<{ n: unknown }[]>(
+            'SELECT SUM(fact_count) AS n FROM analytics_daily WHERE program_id = ? AND measure = ?',
+            [program, measure],
+          )
+        )[0]?.n ?? 0,
+      );
+    t.clock.set('2026-05-01T03:00:00Z');
+    const loaded = [await submit('w-1'), await submit('w-22'), await submit('w-333')];
+    await m.catchUp('REFERRAL');
+    expect(await count('REFERRAL_SUBMITTED')).toBe(3);
+    // Long after the load: the first check reads the remembered window once, the next only the recent marks.
+    t.clock.set(new Date(t.clock.now().getTime() + 2 * overlapMs));
+    expect((await m.catchUp('REFERRAL')).applied).toBe(0);
+    t.queries.reset();
+    t.queries.recording = true;
+    try {
+      expect((await m.catchUp('REFERRAL')).applied).toBe(0);
+    } finally {
+      t.queries.recording = false;
+    }
+    const check = t.queries.statements.findIndex((q) => q.includes('SUM(CASE WHEN'));
+    const from = (t.queries.parameters[check] ?? []).map((p) =>
+      p instanceof Date ? p.getTime() : Date.parse(`${String(p).replace(' ', 'T')}Z`),
+    );
+    expect(Math.min(...from)).toBe(t.clock.now().getTime() - overlapMs);
+    // New and changed rows are still found.
+    await submit('w-4444');
+    await t.get(ReferralsService).transition(SYSTEM_ACTOR, {
+      id: (loaded[0] as SubmitResult).referral.id,
+      to: ReferralStatus.CONTACTED,
+      reason: '电话联系',
+      version: 1,
+    });
+    await m.catchUp('REFERRAL');
+    expect(await count('REFERRAL_SUBMITTED')).toBe(4);
+    expect(await count('REFERRAL_CONTACTED')).toBe(1);
   });
 });
 
