@@ -305,16 +305,18 @@ export function profile(ctx: WorldContext, index: number): Profile {
   let converted = organic;
   let conversionDay = touchDay + rng.int(0, 10) * DAY;
   if (!organic) {
+    // Programs a prospect can be referred through (supply-chain programs have no channels).
+    const touchable = ctx.programs.filter((p) => p.channels.length > 0);
     program = rng.weighted(
-      ctx.programs
-        .filter((p) => p.kind !== ProgramKind.SUPPLY_CHAIN && p.channels.length > 0)
+      touchable
+        .filter((p) => p.kind !== ProgramKind.SUPPLY_CHAIN)
         .map(
           (p) => [p, p.kind === ProgramKind.CO_BRANDED_CARD ? 3 : p.kind === ProgramKind.PAYROLL ? 1.5 : 1] as const,
         ),
     );
     // Multi-source touches: a quarter were touched earlier by another partner's channel.
     if (rng.chance(0.25)) {
-      const other = rng.pick(ctx.programs.filter((p) => p.channels.length > 0));
+      const other = rng.pick(touchable);
       const ch = rng.pick(other.channels);
       referrals.push({
         trackingCode: ch.trackingCode,
@@ -329,7 +331,7 @@ export function profile(ctx: WorldContext, index: number): Profile {
     }
     const crowd = ctx.spec.extraTouches > 0 ? rng.int(0, ctx.spec.extraTouches) : 0;
     for (let t = 0; t < crowd; t++) {
-      const other = rng.pick(ctx.programs.filter((p) => p.channels.length > 0));
+      const other = rng.pick(touchable);
       referrals.push({
         trackingCode: rng.pick(other.channels).trackingCode,
         idempotencyKey: `${customerNumber}-R${2 + t}`,
