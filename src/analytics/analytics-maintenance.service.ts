@@ -315,7 +315,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const cursor = await this.cursorOf(source);
     const since = new Date(cursor.getTime() - overlapMs);
     // Taken before reading: a row committed meanwhile is read now and makes the next check read again.
-    const { whole: window } = await this.windowSignature(source, since, since);
+    const { whole: window } = await this.windowSignature(source, since);
     const dims = new DimensionCache(this.dataSource.manager);
     const spec = SOURCE_SPECS[source];
     let after: { at: Date; id: string } | null = null;
@@ -455,27 +455,34 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return out;
   }
 
-  /** Count and version sum of the source rows marked from `from` on (`whole`) and from `newerFrom` on (`newer`). */
+  /**
+   * Count and version sum of the source rows marked from `from` on (`whole`) and from `newerFrom` on (`newer`, in
+   * the same scan; without `newerFrom` it is the same window).
+   */
   private async windowSignature(
     source: AnalyticsSource,
     from: Date,
-    newerFrom: Date,
+    newerFrom: Date | null = null,
   ): Promise<{ whole: string; newer: string }> {
     const spec = SOURCE_SPECS[source];
     const version = source === 'REFERRAL' ? 's.version' : '0';
-    const newer = `s.${spec.watermark} >= :newerFrom`;
-    const row = await this.dataSource
+    const q = this.dataSource
       .createQueryBuilder()
       .select('COUNT(*)', 'n')
       .addSelect(`SUM(${version})`, 'v')
-      .addSelect(`SUM(CASE WHEN ${newer} THEN 1 ELSE 0 END)`, 'n2')
-      .addSelect(`SUM(CASE WHEN ${newer} THEN ${version} ELSE 0 END)`, 'v2')
       .from(spec.table, 's')
-      .where(`s.${spec.watermark} >= :from`, { from, newerFrom })
-      .getRawOne<{ n: unknown; v: unknown; n2: unknown; v2: unknown }>();
+      .where(`s.${spec.watermark} >= :from`, { from });
+    if (newerFrom !== null) {
+      const newer = `s.${spec.watermark} >= :newerFrom`;
+      q.addSelect(`SUM(CASE WHEN ${newer} THEN 1 ELSE 0 END)`, 'n2')
+        .addSelect(`SUM(CASE WHEN ${newer} THEN ${version} ELSE 0 END)`, 'v2')
+        .setParameter('newerFrom', newerFrom);
+    }
+    const row = await q.getRawOne<{ n: unknown; v: unknown; n2?: unknown; v2?: unknown }>();
     // COUNT and SUM come back as numbers or strings by driver, and SUM over no rows as NULL: compare as numbers.
     const n = (v: unknown): number => Number(text(v) || '0');
-    return { whole: `${n(row?.n)}/${n(row?.v)}`, newer: `${n(row?.n2)}/${n(row?.v2)}` };
+    const whole = `${n(row?.n)}/${n(row?.v)}`;
+    return { whole, newer: newerFrom === null ? whole : `${n(row?.n2)}/${n(row?.v2)}` };
   }
 
   /**
