@@ -2,6 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { demoUscc } from '../src/demo/foundation-demo';
 import { AgreementStatus, CooperationMode, PartnerKind } from '../src/partners/partner.enums';
 import { PartnersService } from '../src/partners/partners.service';
+import { SetProgramAttributionRuleInput } from '../src/programs/dto/program.inputs';
+import { ProgramKind } from '../src/programs/program.enums';
+import { ProgramsService } from '../src/programs/programs.service';
 import { SYSTEM_ACTOR_FOR_BENCH } from './system-actor';
 
 type Partner = Awaited<ReturnType<PartnersService['create']>>;
@@ -47,4 +50,22 @@ export async function benchAgreement(
     status: AgreementStatus.ACTIVE,
   });
   return agreement;
+}
+
+type Program = Awaited<ReturnType<ProgramsService['createProgram']>>;
+
+/** A REFERRAL program under an agreement with its attribution rule (left in DRAFT; scenarios activate it). */
+export async function benchReferralProgram(
+  app: INestApplication,
+  spec: { agreementId: string; nameZh: string; rule: Omit<SetProgramAttributionRuleInput, 'programId'> },
+): Promise<Program> {
+  const programs = app.get(ProgramsService);
+  const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
+    agreementId: spec.agreementId,
+    kind: ProgramKind.REFERRAL,
+    nameZh: spec.nameZh,
+    targets: [],
+  });
+  await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, { ...spec.rule, programId: program.id });
+  return program;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { benchAgreement, benchPartner } from '../fixtures';
+import { benchAgreement, benchPartner, benchReferralProgram } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, ratio } from '../harness';
 import { AttributionService } from '../../src/attribution/attribution.service';
 import { AttributionEntity, AttributionTouchEntity } from '../../src/attribution/entities/attribution.entity';
@@ -12,7 +12,7 @@ import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { newId } from '../../src/database/columns';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
-import { AttributionModel, AttributionScope, ProgramKind } from '../../src/programs/program.enums';
+import { AttributionModel, AttributionScope } from '../../src/programs/program.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { parseAttributionRule } from '../../src/programs/rules/program-rules';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
@@ -106,7 +106,6 @@ export async function competingReferralPrograms(
   orgUnitId: string,
   naming: { code: string; nameZh: string; usccSerial: number },
 ): Promise<{ partnerIds: string[]; programIds: string[] }> {
-  const programs = ctx.app.get(ProgramsService);
   const out = { partnerIds: [] as string[], programIds: [] as string[] };
   for (let p = 0; p < 3; p++) {
     const partner = await benchPartner(ctx.app, {
@@ -122,19 +121,16 @@ export async function competingReferralPrograms(
       mode: CooperationMode.REFERRAL,
       active: false,
     });
-    const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
+    const program = await benchReferralProgram(ctx.app, {
       agreementId: agreement.id,
-      kind: ProgramKind.REFERRAL,
       nameZh: `推荐${p}`,
-      targets: [],
-    });
-    await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, {
-      programId: program.id,
-      effectiveFrom: '2026-01-01',
-      windowDays: 30,
-      model: p === 1 ? AttributionModel.LAST_TOUCH : AttributionModel.FIRST_TOUCH,
-      scope: AttributionScope.NEW_TO_BANK,
-      precedenceRank: p + 1,
+      rule: {
+        effectiveFrom: '2026-01-01',
+        windowDays: 30,
+        model: p === 1 ? AttributionModel.LAST_TOUCH : AttributionModel.FIRST_TOUCH,
+        scope: AttributionScope.NEW_TO_BANK,
+        precedenceRank: p + 1,
+      },
     });
     out.partnerIds.push(partner.id);
     out.programIds.push(program.id);

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { benchAgreement, benchPartner } from '../fixtures';
+import { benchAgreement, benchPartner, benchReferralProgram } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, withPeakRss } from '../harness';
 import { addDays, businessDateOf } from '../../src/common/business-time';
 import { residentIdCheckChar } from '../../src/common/identifiers';
@@ -16,7 +16,7 @@ import { newId } from '../../src/database/columns';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
-import { AttributionModel, AttributionScope, ProgramKind, ProgramStatus } from '../../src/programs/program.enums';
+import { AttributionModel, AttributionScope, ProgramStatus } from '../../src/programs/program.enums';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
 import { LADDER_RANK, ReferralStatus } from '../../src/referrals/referral.enums';
 import { ReferralImportsService } from '../../src/referrals/referral-imports.service';
@@ -296,19 +296,16 @@ async function setUpChannels(ctx: BenchContext, orgUnitId: string): Promise<Benc
       mode: CooperationMode.REFERRAL,
     });
     for (let g = 0; g < PROGRAMS_PER_PARTNER; g++) {
-      const program = await programs.createProgram(SYSTEM_ACTOR_FOR_BENCH, {
+      const program = await benchReferralProgram(ctx.app, {
         agreementId: a.id,
-        kind: ProgramKind.REFERRAL,
         nameZh: `推荐${g}`,
-        targets: [],
-      });
-      await programs.setAttributionRule(SYSTEM_ACTOR_FOR_BENCH, {
-        programId: program.id,
-        effectiveFrom: '2025-01-01',
-        windowDays: WINDOW_DAYS,
-        model: AttributionModel.FIRST_TOUCH,
-        scope: AttributionScope.NEW_TO_BANK,
-        precedenceRank: 1,
+        rule: {
+          effectiveFrom: '2025-01-01',
+          windowDays: WINDOW_DAYS,
+          model: AttributionModel.FIRST_TOUCH,
+          scope: AttributionScope.NEW_TO_BANK,
+          precedenceRank: 1,
+        },
       });
       await programs.transitionProgram(SYSTEM_ACTOR_FOR_BENCH, { id: program.id, to: ProgramStatus.ACTIVE });
       for (let c = 0; c < CHANNELS_PER_PROGRAM; c++) {
