@@ -14,6 +14,7 @@ import { AnalyticsEventOutbox1764460800720 } from './1764460800720-analytics-eve
 import { AnalyticsStageMedians1764460800730 } from './1764460800730-analytics-stage-medians';
 import { JobHeartbeats1764460800740 } from './1764460800740-job-heartbeats';
 import { ReferralPartnerIndex1764460800750 } from './1764460800750-referral-partner-index';
+import { AnalyticsOutbox1764460800760 } from './1764460800760-analytics-outbox';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AnalyticsStageMedians1764460800730,
   JobHeartbeats1764460800740,
   ReferralPartnerIndex1764460800750,
+  AnalyticsOutbox1764460800760,
 ];

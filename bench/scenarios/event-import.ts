@@ -9,7 +9,7 @@ import {
   AnalyticsCustomerActivityEntity,
   AnalyticsCustomerMonthEntity,
   AnalyticsDailyEntity,
-  AnalyticsEventOutboxEntity,
+  AnalyticsOutboxEntity,
   AnalyticsMonthlyEntity,
 } from '../../src/analytics/entities';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
@@ -115,7 +115,7 @@ async function rawInsert(ds: DataSource, total: number, customers: number, idOf:
 
 /** What the import's drain writes: emptied before each round so every round starts alike. */
 const ROLL_UP_TABLES = [
-  AnalyticsEventOutboxEntity,
+  AnalyticsOutboxEntity,
   AnalyticsCustomerMonthEntity,
   AnalyticsCustomerActivityEntity,
   AnalyticsCardMonthEntity,

@@ -69,9 +69,14 @@ const LEDGER_INSERT_CHUNK = 2000;
 const PRUNE_BATCH = 1000;
 /** Sources whose rows never change once written: their ledger rows are pruned below the cursor. */
 const PRUNABLE_SOURCES: readonly AnalyticsSource[] = ['ACCRUAL'];
-/** Events reach the roll-ups through the outbox (no cursor, no ledger): the other sources are read past a cursor. */
-const OUTBOX_SOURCE: AnalyticsSource = 'EVENT';
-/** Event ids per outbox row (the JSON must fit MySQL's TEXT) and outbox rows read per drain statement. */
+/**
+ * Events and referrals reach the roll-ups through the outbox written in their transactions; accruals (written in
+ * bulk by INSERT … SELECT) are read past a cursor.
+ */
+const OUTBOX_SOURCES: readonly AnalyticsSource[] = ['EVENT', 'REFERRAL'];
+/** Events never change once recorded, and each is taken from the outbox once: they need no ledger. */
+const LEDGERLESS_SOURCE: AnalyticsSource = 'EVENT';
+/** Row ids per outbox row (the JSON must fit MySQL's TEXT) and outbox rows read per drain statement. */
 const OUTBOX_IDS_PER_ROW = 1000;
 const OUTBOX_ROWS_PER_READ = 50;
 
@@ -204,12 +209,12 @@ function monthEnd(month: string): string {
 /**
  * Incremental maintenance, rebuild and verification of the roll-ups (docs/analytics-design.md §5–6).
  *
- * Catch-up: per source, read rows whose high-water-mark column is ≥ cursor − overlap (ids and timestamps are
- * assigned before commit, so commit order ≠ timestamp order), in keyset batches; derive facts; in ONE
- * transaction skip the ids already in the ledger (other content → CONFLICT, logged, not applied), insert the
- * new ledger rows, upsert their pre-aggregated deltas and advance the cursor. A concurrent run in another
- * process loses on the ledger's unique key and retries: exactly-once. In this process runs of one source are
- * serialised.
+ * Catch-up of events and referrals: drain the outbox their writing transactions filled (drainOutbox). Of accruals:
+ * read rows whose high-water-mark column is ≥ cursor − overlap (ids and timestamps are assigned before commit, so
+ * commit order ≠ timestamp order), in keyset batches; derive facts; in ONE transaction skip the ids already in the
+ * ledger (other content → CONFLICT, logged, not applied), insert the new ledger rows, upsert their pre-aggregated
+ * deltas and advance the cursor. A concurrent run in another process loses on the ledger's unique key (or on an
+ * outbox row) and retries: exactly-once. In this process runs of one source are serialised.
  */
 @Injectable()
 export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestroy {
@@ -282,21 +287,23 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   }
 
   /**
-   * Inside a recording transaction: queue these events for the roll-ups (committed with them, or not at all).
-   * One outbox row per 1,000 events.
+   * Inside the transaction that wrote them: queue these events or referrals for the roll-ups (committed with them,
+   * or not at all). One outbox row per 1,000 ids.
    */
-  async enqueueEvents(manager: EntityManager, eventIds: readonly string[]): Promise<void> {
+  async enqueue(manager: EntityManager, source: AnalyticsSource, rowIds: readonly string[]): Promise<void> {
+    if (!OUTBOX_SOURCES.includes(source)) throw new Error(`${source} is not queued in the outbox`);
     const now = instantParam(manager, this.clock.now());
-    for (const part of chunk(eventIds, OUTBOX_IDS_PER_ROW))
-      await manager.query('INSERT INTO analytics_event_outbox (id, event_ids, created_at) VALUES (?, ?, ?)', [
+    for (const part of chunk(rowIds, OUTBOX_IDS_PER_ROW))
+      await manager.query('INSERT INTO analytics_outbox (id, source, row_ids, created_at) VALUES (?, ?, ?, ?)', [
         newId(),
+        source,
         JSON.stringify(part),
         now,
       ]);
   }
 
   private async catchUpNow(source: AnalyticsSource): Promise<CatchUpResult> {
-    if (source === OUTBOX_SOURCE) return this.drainEventOutbox();
+    if (OUTBOX_SOURCES.includes(source)) return this.drainOutbox(source);
     const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
     const overlapMs = this.config.analytics.overlapSeconds * 1000;
     const memo = this.applied.get(source);
@@ -345,80 +352,90 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   }
 
   /**
-   * Applies the queued events, oldest outbox rows first, about `batchSize` events per transaction: the rows are
-   * deleted and their events' deltas upserted in one transaction, so each event counts exactly once even with
-   * several processes draining (a row another drain took first makes this one roll back and read again).
+   * Applies the queued rows of a source, oldest outbox rows first, about `batchSize` ids per transaction: the
+   * outbox rows are deleted and their source rows' deltas upserted in one transaction, so each queued write counts
+   * exactly once even with several processes draining (a row another drain took first makes this one roll back
+   * and read again). Referrals also pass the ledger: a changed referral re-derives every fact it has reached.
+   * An empty outbox costs one indexed read and no transaction (every report's check).
    */
-  private async drainEventOutbox(): Promise<CatchUpResult> {
-    const result: CatchUpResult = { source: OUTBOX_SOURCE, read: 0, applied: 0, skipped: 0, conflicts: 0 };
+  private async drainOutbox(source: AnalyticsSource): Promise<CatchUpResult> {
+    const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
+    const queued = await this.dataSource.query<unknown[]>(
+      `SELECT id FROM analytics_outbox WHERE source = ? ORDER BY id LIMIT 1`,
+      [source],
+    );
+    if (queued.length === 0) return result;
     const dims = new DimensionCache(this.dataSource.manager);
+    let lookUpAll = false;
     for (let attempt = 1; ;) {
       try {
-        const drained = await this.tx.run((manager) => this.takeOutboxBatch(manager, dims, () => true));
+        const drained = await this.tx.run((manager) =>
+          this.takeOutboxBatch(manager, source, dims, () => true, false, lookUpAll),
+        );
         if (drained.rows === 0) return result;
-        result.read += drained.events;
-        result.applied += drained.events;
-        attempt = 1;
+        result.read += drained.ids;
+        result.applied += drained.applied;
+        result.skipped += drained.skipped;
+        result.conflicts += drained.conflicts;
+        [attempt, lookUpAll] = [1, false];
       } catch (error) {
-        if (!(error instanceof OutboxTaken || isDeadlock(error)) || attempt++ >= OUTBOX_RACE_RETRIES) throw error;
+        // A referral's ledger rows written by someone else first (a rebuild, a re-queued row): look every fact up.
+        if (uniqueViolationOf(error)) lookUpAll = true;
+        else if (!(error instanceof OutboxTaken || isDeadlock(error))) throw error;
+        if (attempt++ >= OUTBOX_RACE_RETRIES) throw error;
       }
     }
   }
 
   /**
-   * In the caller's transaction: takes the oldest outbox rows (about `batchSize` events), deletes them and applies
-   * the facts of those of their events that `apply` accepts (a rebuild skips the dates it re-derives itself).
-   * `all`: every row now in the outbox instead of one batch.
+   * In the caller's transaction: takes a source's oldest outbox rows (about `batchSize` ids), deletes them and
+   * applies the facts of their source rows that `apply` accepts (a rebuild skips the dates it re-derives itself).
+   * `all`: every row now in the outbox instead of one batch. Unless `lookUpAll`, referrals in their first version
+   * skip the ledger look-up (only a rebuild or a re-queue applied them before; its ledger rows fail the INSERT and
+   * the drain retries with look-ups).
    */
   private async takeOutboxBatch(
     manager: EntityManager,
+    source: AnalyticsSource,
     dims: DimensionCache,
     apply: (businessDate: string) => boolean,
     all = false,
-  ): Promise<{ rows: number; events: number }> {
-    const taken: { id: string; eventIds: string[] }[] = [];
-    let events = 0;
-    for (let after = ''; all || events < this.config.analytics.batchSize;) {
-      const rows = await manager.query<{ id: string; event_ids: string }[]>(
-        `SELECT id, event_ids FROM analytics_event_outbox WHERE id > ? ORDER BY id LIMIT ${OUTBOX_ROWS_PER_READ}`,
-        [after],
+    lookUpAll = true,
+  ): Promise<{ rows: number; ids: number; applied: number; skipped: number; conflicts: number }> {
+    const taken: string[] = [];
+    const ids = new Set<string>();
+    for (let after = ''; all || ids.size < this.config.analytics.batchSize;) {
+      const rows = await manager.query<{ id: string; row_ids: string }[]>(
+        `SELECT id, row_ids FROM analytics_outbox WHERE source = ? AND id > ? ORDER BY id LIMIT ${OUTBOX_ROWS_PER_READ}`,
+        [source, after],
       );
       for (const r of rows) {
-        if (!all && events >= this.config.analytics.batchSize) break;
-        const eventIds = JSON.parse(r.event_ids) as string[];
-        taken.push({ id: r.id, eventIds });
-        events += eventIds.length;
+        if (!all && ids.size >= this.config.analytics.batchSize) break;
+        taken.push(r.id);
+        for (const id of JSON.parse(r.row_ids) as string[]) ids.add(id);
         after = r.id;
       }
       if (rows.length < OUTBOX_ROWS_PER_READ) break;
     }
-    if (taken.length === 0) return { rows: 0, events: 0 };
+    if (taken.length === 0) return { rows: 0, ids: 0, applied: 0, skipped: 0, conflicts: 0 };
     let deleted = 0;
-    for (const part of chunk(
-      taken.map((t) => t.id),
-      LEDGER_CHECK_CHUNK,
-    )) {
+    for (const part of chunk(taken, LEDGER_CHECK_CHUNK)) {
       const outcome = await manager
         .createQueryBuilder()
         .delete()
-        .from('analytics_event_outbox')
+        .from('analytics_outbox')
         .where('id IN (:...ids)', { ids: part })
         .execute();
       deleted += outcome.affected ?? 0;
     }
     if (deleted !== taken.length) throw new OutboxTaken();
     const facts: MarkedFact[] = [];
-    for (const part of chunk(
-      taken.flatMap((t) => t.eventIds),
-      LEDGER_CHECK_CHUNK,
-    )) {
-      const batch = await this.readFacts(OUTBOX_SOURCE, manager, dims, (q) =>
-        q.where('s.id IN (:...ids)', { ids: part }),
-      );
+    for (const part of chunk([...ids], LEDGER_CHECK_CHUNK)) {
+      const batch = await this.readFacts(source, manager, dims, (q) => q.where('s.id IN (:...ids)', { ids: part }));
       for (const f of batch.facts) if (apply(f.date)) facts.push(f);
     }
-    await this.applyFacts(manager, OUTBOX_SOURCE, facts, null);
-    return { rows: taken.length, events };
+    const outcome = await this.applyFacts(manager, source, facts, null, (f) => !lookUpAll && f.firstVersion);
+    return { rows: taken.length, ids: ids.size, ...outcome };
   }
 
   /**
@@ -536,7 +553,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       if (seen && seen.fingerprint !== f.fingerprint) conflicts++;
       else unique.set(f.id, f);
     }
-    if (source === OUTBOX_SOURCE) {
+    if (source === LEDGERLESS_SOURCE) {
       // Exactly once by the outbox row taken in this transaction (or by the rebuild that read the events).
       await this.writeAggregate(manager, aggregate(unique.values()));
       return { applied: unique.size, skipped: 0, conflicts };
@@ -765,7 +782,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       for (const r of rows) {
         const kind = kinds.get(String(r.partner_id));
         if (kind !== undefined)
-          push(referralFacts(this.referralRow(r, kind, history.get(String(r.id)))), toDate(r.mark));
+          push(
+            referralFacts(this.referralRow(r, kind, history.get(String(r.id)))),
+            toDate(r.mark),
+            Number(r.version) === 1,
+          );
       }
     } else if (source === 'ACCRUAL') {
       const programs = await dims.programs(rows.map((r) => String(r.program_id)));
@@ -881,16 +902,16 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   /**
    * Rebuilds whole months covering [from, to]: per month, in one transaction, deletes the month's roll-up rows
    * and ledger rows and re-applies every fact derived from the sources (the same derivation as the catch-up).
-   * Cursors do not move: rows re-read later are skipped by the rebuilt ledger. Queued events are drained first;
-   * those queued meanwhile are taken in the month's transaction (after its deletes, before it reads the events):
-   * the month's own are counted by the re-derivation, the others applied as a drain would.
+   * Cursors do not move: rows re-read later are skipped by the rebuilt ledger. Queued events and referrals are
+   * drained first; those queued meanwhile are taken in the month's transaction (after its deletes, before it reads
+   * the sources): the month's own are counted by the re-derivation, the others applied as a drain would.
    */
   async rebuild(from: string, to: string): Promise<{ months: string[]; facts: number }> {
     this.checkRange(from, to);
     const months = monthsBetween(from, to);
     let total = 0;
     await this.exclusive(async () => {
-      await this.drainEventOutbox();
+      for (const source of OUTBOX_SOURCES) await this.drainOutbox(source);
       for (const month of months) {
         const [start, end] = [`${month}-01`, monthEnd(month)];
         await this.tx.run(async (manager) => {
@@ -909,7 +930,14 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
             [start, end],
           );
           await manager.query('DELETE FROM analytics_card_month WHERE month = ?', [month]);
-          await this.takeOutboxBatch(manager, new DimensionCache(manager), (date) => date < start || date > end, true);
+          for (const source of OUTBOX_SOURCES)
+            await this.takeOutboxBatch(
+              manager,
+              source,
+              new DimensionCache(manager),
+              (date) => date < start || date > end,
+              true,
+            );
           for (const source of SOURCES)
             await this.forEachInRange(source, start, end, manager, async (facts) => {
               total += (await this.applyFacts(manager, source, facts, null)).applied;

@@ -5,6 +5,8 @@ import { JobsModule } from '../jobs/jobs.module';
 import { JobHandlerRegistry } from '../jobs/queue/job-handlers';
 import { JobQueueModule } from '../jobs/queue/job-queue.module';
 import { PartnersModule } from '../partners/partners.module';
+import { ReferralsModule } from '../referrals/referrals.module';
+import { ReferralsService } from '../referrals/referrals.service';
 import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
 import { AnalyticsReportsService } from './analytics-reports.service';
 import { AnalyticsResolver } from './analytics.resolver';
@@ -12,14 +14,14 @@ import { AnalyticsResolver } from './analytics.resolver';
 export const ANALYTICS_CATCH_UP_JOB = 'ANALYTICS_CATCH_UP';
 
 /**
- * Roll-ups and reports (issue 8, without scorecards). The sources never depend on analytics: customer events
- * queue themselves in the event outbox inside their recording transaction (CustomerEventsService.onRecording) and
- * trigger a drain after commit (onRecorded); referrals and the commission
+ * Roll-ups and reports (issue 8, without scorecards). The sources never depend on analytics: customer events and
+ * referrals are queued in the outbox inside their writing transactions (CustomerEventsService.onRecording,
+ * ReferralsService.onWriting); events trigger a drain after commit (onRecorded). Referrals and the commission
  * ledger are caught up periodically (ANALYTICS_CATCH_UP_INTERVAL_MS), by the ANALYTICS_CATCH_UP job (BullMQ
  * workers too), and before every report reads — so a report always sees what was committed before it.
  */
 @Module({
-  imports: [PartnersModule, CustomersModule, JobsModule, JobQueueModule],
+  imports: [PartnersModule, CustomersModule, ReferralsModule, JobsModule, JobQueueModule],
   providers: [AnalyticsMaintenanceService, AnalyticsReportsService, AnalyticsResolver],
   exports: [AnalyticsMaintenanceService, AnalyticsReportsService],
 })
@@ -30,6 +32,7 @@ export class AnalyticsModule implements OnModuleInit {
     private readonly handlers: JobHandlerRegistry,
     private readonly maintenance: AnalyticsMaintenanceService,
     private readonly events: CustomerEventsService,
+    private readonly referrals: ReferralsService,
   ) {}
 
   onModuleInit(): void {
@@ -39,11 +42,13 @@ export class AnalyticsModule implements OnModuleInit {
       return caught;
     });
     this.events.onRecording((manager, accepted) =>
-      this.maintenance.enqueueEvents(
+      this.maintenance.enqueue(
         manager,
+        'EVENT',
         accepted.map((e) => e.id),
       ),
     );
+    this.referrals.onWriting((manager, referralIds) => this.maintenance.enqueue(manager, 'REFERRAL', referralIds));
     // Not awaited: the recording returns while its events are rolled up (reports catch up before reading, and a
     // burst of recordings shares one queued drain).
     const drain = (): void => {

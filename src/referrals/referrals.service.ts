@@ -78,6 +78,9 @@ export interface EngineOutcome {
   reason: string;
 }
 
+/** Work inside every transaction that inserted or changed referrals, after the rows are written. */
+export type ReferralsWritingHook = (manager: EntityManager, referralIds: readonly string[]) => Promise<void>;
+
 export interface SubmitResult {
   referral: ReferralEntity;
   /** false when an earlier call with the same idempotency key and payload created it. */
@@ -145,6 +148,8 @@ const TOUCH_PROPERTIES = [
 
 @Injectable()
 export class ReferralsService {
+  private readonly writingHooks: ReferralsWritingHook[] = [];
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
@@ -156,6 +161,20 @@ export class ReferralsService {
     private readonly channels: ChannelsService,
     private readonly jobs: JobsService,
   ) {}
+
+  /**
+   * A later module's bookkeeping inside every transaction that inserts or changes referrals (analytics queues them
+   * for its roll-ups): it commits or rolls back with the rows, so it never misses or doubles a change; a failing
+   * hook rolls the write back. Referrals never import the modules that register these.
+   */
+  onWriting(hook: ReferralsWritingHook): void {
+    this.writingHooks.push(hook);
+  }
+
+  private async written(manager: EntityManager, referralIds: readonly string[]): Promise<void> {
+    if (referralIds.length === 0) return;
+    for (const hook of this.writingHooks) await hook(manager, referralIds);
+  }
 
   // ---------- access ----------
 
@@ -312,6 +331,10 @@ export class ReferralsService {
         outcomes[i] = { referral: entity, created: true };
       }
       await insertRows(manager, ReferralEntity, created, REFERRALS_PER_INSERT);
+      await this.written(
+        manager,
+        created.map((r) => r.id),
+      );
       await this.writeHistory(
         manager,
         created.map((r) => ({
@@ -758,6 +781,10 @@ export class ReferralsService {
     }
     if (affected !== rows.length)
       throw conflict('STALE_VERSION', 'Referral was changed by someone else', { field: 'version' });
+    await this.written(
+      manager,
+      rows.map((r) => r.before.id),
+    );
   }
 
   // ---------- funnel ----------
@@ -840,6 +867,7 @@ export class ReferralsService {
       version: after.version,
       updatedAt: after.updatedAt,
     });
+    await this.written(manager, [before.id]);
   }
 }
 

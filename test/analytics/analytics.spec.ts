@@ -7,7 +7,6 @@ import { Clock } from '../../src/common/clock';
 import { buildConfig } from '../../src/config/config';
 import { TransactionService } from '../../src/database/transaction.service';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
-import { SOURCES } from '../../src/analytics/facts';
 import { CustomerEventsService } from '../../src/customers/customer-events.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ReferralStatus } from '../../src/referrals/referral.enums';
@@ -492,8 +491,13 @@ describe.each(databases())('analytics on %s', (db) => {
               { type: 'CARD_SPEND', at: s.at, program: cardProgram, amount: `${s.amount / 100}` },
             ]);
           } else {
-            // Re-delivery: forget the cursors, so every source row arrives again and must be skipped by the ledger.
-            if (s.redeliver) for (const source of SOURCES) await maintenance.resetCursor(source);
+            // Re-delivery: every accrual (cursor forgotten) and referral (queued again) arrives again and must be
+            // skipped by the ledger.
+            if (s.redeliver) {
+              await maintenance.resetCursor('ACCRUAL');
+              const ids = (await t.dataSource.query<{ id: string }[]>('SELECT id FROM referrals')).map((r) => r.id);
+              await t.dataSource.transaction((m) => maintenance.enqueue(m, 'REFERRAL', ids));
+            }
             await maintenance.catchUpAll();
           }
         }
@@ -512,8 +516,7 @@ describe.each(databases())('analytics on %s', (db) => {
     await maintenance.catchUpAll();
     const program = await referralProgram(t, bank.partnerHd);
     const ch = (await channel(t, program)).id;
-    // Past the cursor and in their first version: the catch-up inserts their facts without looking them up.
-    t.clock.set(new Date(t.clock.now().getTime() + 1000));
+    // Queued in their first version: the drain would insert their facts without looking them up.
     for (let i = 0; i < 3; i++)
       await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
         channelId: ch,
@@ -537,7 +540,13 @@ describe.each(databases())('analytics on %s', (db) => {
     const second = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
     await maintenance.catchUpAll();
     const outbox = async (): Promise<number> =>
-      Number((await t.dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM analytics_event_outbox'))[0]?.n);
+      Number(
+        (
+          await t.dataSource.query<{ n: unknown }[]>(
+            "SELECT COUNT(*) AS n FROM analytics_outbox WHERE source = 'EVENT'",
+          )
+        )[0]?.n,
+      );
     // Spend rolled up on a day, in fen, as added by this test (other tests' random streams may use the same days).
     const spendOn = async (day: string): Promise<bigint> =>
       BigInt(
@@ -569,12 +578,12 @@ describe.each(databases())('analytics on %s', (db) => {
     ]);
     queued.mockRestore();
     expect(await outbox()).toBe(1);
-    // As if the row arrived after the rebuild's own drain: the month's transaction takes it.
+    // As if the row arrived after the rebuild's own drain of events: the month's transaction takes it.
     const ownDrain = jest
-      .spyOn(maintenance as unknown as { drainEventOutbox: () => Promise<unknown> }, 'drainEventOutbox')
+      .spyOn(maintenance as unknown as { drainOutbox: (source: string) => Promise<unknown> }, 'drainOutbox')
       .mockResolvedValueOnce(null);
     await maintenance.rebuild('2026-03-01', '2026-03-31');
-    expect(ownDrain).toHaveBeenCalledTimes(1);
+    expect(ownDrain.mock.calls).toEqual([['EVENT'], ['REFERRAL']]);
     ownDrain.mockRestore();
     expect([await outbox(), await spend()]).toEqual([0, '1500']);
     expect((await spendOn('2026-02-26')) - february0).toBe(1600n);
@@ -652,18 +661,20 @@ describe.each(databases())('analytics on %s', (db) => {
     expect([await ledger('ACCRUAL'), await ledger('REFERRAL')]).toEqual([1, referrals0]);
     expect(await maintenance.pruneLedger(2)).toEqual([{ source: 'ACCRUAL', deleted: 0 }]);
   });
-  // Last: it moves the clock (and so the cursors) past the other tests' data.
-  it('after a load the catch-up check covers only marks newer than now − overlap, and still sees new and changed referrals', async () => {
-    // Its own instance: the remembered window starts with this test.
-    const m = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
-    const overlapMs = t.config.analytics.overlapSeconds * 1000;
+  it('referrals reach the roll-ups through the outbox exactly once; after a load the report check reads only the outbox', async () => {
+    const m = t.get(AnalyticsMaintenanceService);
+    const second = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.get(Clock));
+    await m.catchUpAll();
+    // Near the end: it moves the clock past the other tests' dates.
+    t.clock.set('2026-05-25T00:00:00Z');
     const program = await referralProgram(t, bank.partnerHd);
     const ch = (await channel(t, program)).id;
-    const submit = (key: string) =>
-      t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+    const svc = t.get(ReferralsService);
+    const submit = (key: string, phone: string) =>
+      svc.submit(SYSTEM_ACTOR, {
         channelId: ch,
         idempotencyKey: key,
-        prospect: { phone: `136${String(key.length * 7919).padStart(8, '0')}`, name: '赵六' },
+        prospect: { phone, name: '赵六' },
         submittedAt: '2026-05-01T02:00:00Z',
       });
     const count = async (measure: string): Promise<number> =>
@@ -675,13 +686,25 @@ describe.each(databases())('analytics on %s', (db) => {
           )
         )[0]?.n ?? 0,
       );
-    t.clock.set('2026-05-01T03:00:00Z');
-    const loaded = [await submit('w-1'), await submit('w-22'), await submit('w-333')];
-    await m.catchUp('REFERRAL');
-    expect(await count('REFERRAL_SUBMITTED')).toBe(3);
-    // Long after the load: the first check reads the remembered window once, the next only the recent marks.
-    t.clock.set(new Date(t.clock.now().getTime() + 2 * overlapMs));
-    expect((await m.catchUp('REFERRAL')).applied).toBe(0);
+    const queued = async (): Promise<string[]> =>
+      (
+        await t.dataSource.query<{ row_ids: string }[]>(
+          "SELECT row_ids FROM analytics_outbox WHERE source = 'REFERRAL' ORDER BY id",
+        )
+      ).flatMap((r) => JSON.parse(r.row_ids) as string[]);
+    // A load: each submission queues its referral, committed with it.
+    const loaded = [
+      await submit('o-1', '13600000001'),
+      await submit('o-2', '13600000002'),
+      await submit('o-3', '13600000003'),
+    ];
+    expect(await queued()).toEqual(loaded.map((r) => r.referral.id));
+    // Two processes drain at once: each referral counts once.
+    const [a, b] = await Promise.all([m.catchUp('REFERRAL'), second.catchUp('REFERRAL')]);
+    expect(a.applied + b.applied).toBe(3);
+    expect([await queued(), await count('REFERRAL_SUBMITTED')]).toEqual([[], 3]);
+
+    // The check before a report, the outbox empty: one statement, and none reads the referrals.
     t.queries.reset();
     t.queries.recording = true;
     try {
@@ -689,22 +712,83 @@ describe.each(databases())('analytics on %s', (db) => {
     } finally {
       t.queries.recording = false;
     }
-    const check = t.queries.statements.findIndex((q) => q.includes('SUM(CASE WHEN'));
-    const from = (t.queries.parameters[check] ?? []).map((p) =>
-      p instanceof Date ? p.getTime() : Date.parse(`${String(p).replace(' ', 'T')}Z`),
-    );
-    expect(Math.min(...from)).toBe(t.clock.now().getTime() - overlapMs);
-    // New and changed rows are still found.
-    await submit('w-4444');
-    await t.get(ReferralsService).transition(SYSTEM_ACTOR, {
-      id: (loaded[0] as SubmitResult).referral.id,
-      to: ReferralStatus.CONTACTED,
-      reason: '电话联系',
-      version: 1,
-    });
+    expect(t.queries.statements).toHaveLength(1);
+    expect(t.queries.statements[0]).toMatch(/FROM analytics_outbox WHERE source = \?/);
+
+    // A refused transition (stale version) queues nothing; an accepted one is queued and rolled up once.
+    const first = (loaded[0] as SubmitResult).referral;
+    await expect(
+      svc.transition(SYSTEM_ACTOR, { id: first.id, to: ReferralStatus.CONTACTED, reason: '电话联系', version: 7 }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await queued()).toEqual([]);
+    await svc.transition(SYSTEM_ACTOR, { id: first.id, to: ReferralStatus.CONTACTED, reason: '电话联系', version: 1 });
+    await submit('o-4', '13600000004');
+    expect(await queued()).toHaveLength(2);
     await m.catchUp('REFERRAL');
-    expect(await count('REFERRAL_SUBMITTED')).toBe(4);
-    expect(await count('REFERRAL_CONTACTED')).toBe(1);
+    await m.catchUp('REFERRAL');
+    expect([await count('REFERRAL_SUBMITTED'), await count('REFERRAL_CONTACTED')]).toEqual([4, 1]);
+    // Engine outcomes (the attribution engine's path) are queued too.
+    await t.dataSource.transaction((manager) =>
+      svc.applyEngineOutcomes(manager, [
+        { referralId: first.id, to: ReferralStatus.QUALIFIED, at: new Date('2026-05-20T00:00:00Z'), reason: 'p' },
+      ]),
+    );
+    expect(await queued()).toEqual([first.id]);
+    await m.catchUp('REFERRAL');
+    expect([await count('REFERRAL_CONTACTED'), await count('REFERRAL_QUALIFIED')]).toEqual([1, 1]);
+    expect((await m.verify('2026-05-01', '2026-05-31')).differences).toEqual([]);
+  });
+
+  // Last: it takes the schema down one migration and up again.
+  it('migration 760 moves queued events and queues the referrals the cursor catch-up could still deliver', async () => {
+    const ds = t.dataSource;
+    const m = t.get(AnalyticsMaintenanceService);
+    await m.catchUpAll();
+    t.clock.set('2026-06-02T00:00:00Z');
+    const program = await referralProgram(t, bank.partnerSh);
+    const ch = (await channel(t, program)).id;
+    const [older, recent] = [
+      await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+        channelId: ch,
+        idempotencyKey: 'mig-old',
+        prospect: { phone: '13500000001', name: '钱七' },
+        submittedAt: '2026-06-01T02:00:00Z',
+      }),
+      await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+        channelId: ch,
+        idempotencyKey: 'mig-new',
+        prospect: { phone: '13500000002', name: '钱七' },
+        submittedAt: '2026-06-01T02:00:00Z',
+      }),
+    ].map((r) => r.referral.id);
+    await m.catchUp('REFERRAL');
+    await ds.transaction((manager) => m.enqueue(manager, 'EVENT', ['e-1', 'e-2']));
+    await ds.undoLastMigration({ transaction: 'each' });
+    // As the cursor catch-up left it: its cursor an hour ago, one referral changed before, one after it.
+    const at = (d: Date): Date | string => (db === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
+    const now = t.clock.now().getTime();
+    const windowStart = now - 3600_000 - t.config.analytics.overlapSeconds * 1000;
+    await ds.query("DELETE FROM analytics_cursors WHERE source = 'REFERRAL'");
+    await ds.query(
+      "INSERT INTO analytics_cursors (source, watermark, version, updated_at) VALUES ('REFERRAL', ?, 1, ?)",
+      [at(new Date(now - 3600_000)), at(new Date(now))],
+    );
+    await ds.query('UPDATE referrals SET updated_at = ?', [at(new Date(windowStart - 1000))]);
+    await ds.query('UPDATE referrals SET updated_at = ? WHERE id = ?', [at(new Date(windowStart + 1000)), recent]);
+    await ds.runMigrations({ transaction: 'each' });
+    const rows = await ds.query<{ source: string; row_ids: string }[]>(
+      'SELECT source, row_ids FROM analytics_outbox ORDER BY source, id',
+    );
+    expect(rows.map((r) => [r.source, JSON.parse(r.row_ids) as string[]])).toEqual([
+      ['EVENT', ['e-1', 'e-2']],
+      ['REFERRAL', [recent]],
+    ]);
+    expect(older).not.toBe(recent);
+    expect(await ds.query("SELECT source FROM analytics_cursors WHERE source = 'REFERRAL'")).toEqual([]);
+    await ds.query("DELETE FROM analytics_outbox WHERE source = 'EVENT'");
+    // The queued referral was applied before: the ledger skips it.
+    expect((await m.catchUp('REFERRAL')).applied).toBe(0);
+    expect((await m.verify('2026-06-01', '2026-06-30')).differences).toEqual([]);
   });
 });
 

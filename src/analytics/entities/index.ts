@@ -5,7 +5,7 @@ export { AnalyticsCursorEntity } from './analytics-cursor.entity';
 export { AnalyticsCustomerMonthEntity } from './analytics-customer-month.entity';
 export { AnalyticsCustomerActivityEntity } from './analytics-customer-activity.entity';
 export { AnalyticsCardMonthEntity } from './analytics-card-month.entity';
-export { AnalyticsEventOutboxEntity } from './analytics-event-outbox.entity';
+export { AnalyticsOutboxEntity } from './analytics-outbox.entity';
 
 import { AnalyticsAppliedFactEntity } from './analytics-applied-fact.entity';
 import { AnalyticsCardMonthEntity } from './analytics-card-month.entity';
@@ -13,7 +13,7 @@ import { AnalyticsCursorEntity } from './analytics-cursor.entity';
 import { AnalyticsCustomerActivityEntity } from './analytics-customer-activity.entity';
 import { AnalyticsCustomerMonthEntity } from './analytics-customer-month.entity';
 import { AnalyticsDailyEntity } from './analytics-daily.entity';
-import { AnalyticsEventOutboxEntity } from './analytics-event-outbox.entity';
+import { AnalyticsOutboxEntity } from './analytics-outbox.entity';
 import { AnalyticsMonthlyEntity } from './analytics-monthly.entity';
 
 export const ANALYTICS_ENTITIES = [
@@ -24,5 +24,5 @@ export const ANALYTICS_ENTITIES = [
   AnalyticsCustomerMonthEntity,
   AnalyticsCustomerActivityEntity,
   AnalyticsCardMonthEntity,
-  AnalyticsEventOutboxEntity,
+  AnalyticsOutboxEntity,
 ];
