@@ -15,6 +15,7 @@ import { AnalyticsStageMedians1764460800730 } from './1764460800730-analytics-st
 import { JobHeartbeats1764460800740 } from './1764460800740-job-heartbeats';
 import { ReferralPartnerIndex1764460800750 } from './1764460800750-referral-partner-index';
 import { AnalyticsOutbox1764460800760 } from './1764460800760-analytics-outbox';
+import { AnalyticsPartnerMonthly1764460800770 } from './1764460800770-analytics-partner-monthly';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   JobHeartbeats1764460800740,
   ReferralPartnerIndex1764460800750,
   AnalyticsOutbox1764460800760,
+  AnalyticsPartnerMonthly1764460800770,
 ];

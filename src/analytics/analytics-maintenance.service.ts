@@ -656,6 +656,32 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
           ]),
       );
     }
+    const partnerKey = ['month', 'partner_id', 'measure', 'bucket_value', 'currency'];
+    await upsertRows(
+      manager,
+      {
+        table: 'analytics_partner_monthly',
+        columns: ['id', 'month', 'partner_id', 'partner_kind', ...partnerKey.slice(2), 'fact_count', 'amount_minor'],
+        key: partnerKey,
+        assignments: [
+          ['fact_count', add('fact_count')],
+          ['amount_minor', add('amount_minor')],
+        ],
+      },
+      [...agg.partnerMonthly.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, d]) => [
+          newId(),
+          d.date,
+          d.partnerId,
+          d.partnerKind,
+          d.measure,
+          d.bucketValue,
+          d.currency,
+          d.count.toString(),
+          d.amountMinor.toString(),
+        ]),
+    );
     // "Latest wins" columns first (their condition reads the stored last_date / last_event_id), then the keys.
     const newer = (d: { incoming(c: string): string }): string =>
       `(${d.incoming('last_date')} > last_date OR (${d.incoming('last_date')} = last_date AND ${d.incoming('last_event_id')} > last_event_id))`;
@@ -916,6 +942,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         const [start, end] = [`${month}-01`, monthEnd(month)];
         await this.tx.run(async (manager) => {
           await manager.query('DELETE FROM analytics_monthly WHERE month = ?', [month]);
+          await manager.query('DELETE FROM analytics_partner_monthly WHERE month = ?', [month]);
           await manager.query('DELETE FROM analytics_daily WHERE business_date >= ? AND business_date <= ?', [
             start,
             end,
@@ -996,6 +1023,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       actual.monthly,
     );
     compare(
+      'analytics_partner_monthly',
+      mapValues(expected.partnerMonthly, (d) => `${d.count}/${d.amountMinor}`),
+      actual.partnerMonthly,
+    );
+    compare(
       'analytics_customer_month',
       mapValues(
         expected.customerMonth,
@@ -1016,6 +1048,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const buckets =
       expected.daily.size +
       expected.monthly.size +
+      expected.partnerMonthly.size +
       expected.customerMonth.size +
       expected.activity.size +
       expected.cardMonth.size;
@@ -1031,6 +1064,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   ): Promise<{
     daily: Map<string, string>;
     monthly: Map<string, string>;
+    partnerMonthly: Map<string, string>;
     customerMonth: Map<string, string>;
     activity: Map<string, string>;
     cardMonth: Map<string, string>;
@@ -1043,6 +1077,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
           dailyKey({
             date: text(r[dateColumn]),
             partnerId: text(r.partner_id),
+            // analytics_partner_monthly has none of these: text() gives '', as in its deltas.
             programId: text(r.program_id),
             channelId: text(r.channel_id),
             orgUnitId: text(r.org_unit_id),
@@ -1064,6 +1099,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     );
     const monthly = await bucketsOf(
       'SELECT * FROM analytics_monthly WHERE month >= ? AND month <= ?',
+      [firstMonth, lastMonth],
+      'month',
+    );
+    const partnerMonthly = await bucketsOf(
+      'SELECT * FROM analytics_partner_monthly WHERE month >= ? AND month <= ?',
       [firstMonth, lastMonth],
       'month',
     );
@@ -1111,7 +1151,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         } as never),
         `${toBig(r.spend_count)}/${toBig(r.spend_minor)}`,
       );
-    return { daily, monthly, customerMonth, activity, cardMonth };
+    return { daily, monthly, partnerMonthly, customerMonth, activity, cardMonth };
   }
 
   /** Test and operations hook: forget a source's cursor, so the next catch-up re-delivers every row. */

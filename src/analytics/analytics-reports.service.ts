@@ -294,9 +294,10 @@ export class AnalyticsReportsService {
   }
 
   /**
-   * One GROUP BY over the roll-up: analytics_monthly for whole months (MONTH without a mid-month start), else
-   * analytics_daily by day. Rows come back as the driver gives them (group_key, bucket, measure, bucket_value, n):
-   * foldFunnel reads each once, without an intermediate copy.
+   * One read of the roll-up: analytics_partner_monthly for whole months by partner or partner kind without a
+   * program or channel filter (by partner its rows are the groups already: no GROUP BY), analytics_monthly for
+   * other whole-month reports, else analytics_daily by day. Rows come back as the driver gives them (group_key,
+   * bucket, measure, bucket_value, n): foldFunnel reads each once, without an intermediate copy.
    */
   private async funnelRows(
     actor: Actor,
@@ -307,21 +308,28 @@ export class AnalyticsReportsService {
     withMedians: boolean,
   ): Promise<Record<string, unknown>[]> {
     const group = GROUP_COLUMN[groupBy];
-    // Whole months come from the monthly roll-up; a range starting or ending mid-month needs the days.
+    // Whole months come from a monthly roll-up; a range starting or ending mid-month needs the days.
     const monthly =
       !byDay &&
       (!from || from.endsWith('-01')) &&
       (!filter.submittedTo || filter.submittedTo === monthEnd(filter.submittedTo.slice(0, 7)));
+    const byPartner =
+      monthly &&
+      (groupBy === FunnelGroupBy.PARTNER || groupBy === FunnelGroupBy.PARTNER_KIND) &&
+      !filter.programIds?.length &&
+      !filter.channelIds?.length;
+    const table = byPartner ? 'analytics_partner_monthly' : monthly ? 'analytics_monthly' : 'analytics_daily';
     const dateColumn = monthly ? 'd.month' : 'd.business_date';
     const bucket = byDay ? 'd.business_date' : monthly ? 'd.month' : 'SUBSTR(d.business_date, 1, 7)';
+    const grouped = !(byPartner && groupBy === FunnelGroupBy.PARTNER);
     const q = this.dataSource
       .createQueryBuilder()
       .select(group, 'group_key')
       .addSelect(bucket, 'bucket')
       .addSelect('d.measure', 'measure')
       .addSelect('d.bucket_value', 'bucket_value')
-      .addSelect('SUM(d.fact_count)', 'n')
-      .from(monthly ? 'analytics_monthly' : 'analytics_daily', 'd')
+      .addSelect(grouped ? 'SUM(d.fact_count)' : 'd.fact_count', 'n')
+      .from(table, 'd')
       .where('d.measure IN (:...measures)', { measures: withMedians ? FUNNEL_MEASURES : FUNNEL_COUNT_MEASURES });
     applyPartnerScope(q, actor, 'd.partner_id');
     inList(q, 'd.partner_id', 'partnerIds', filter.partnerIds);
@@ -330,7 +338,7 @@ export class AnalyticsReportsService {
     if (from) q.andWhere(`${dateColumn} >= :from`, { from: monthly ? from.slice(0, 7) : from });
     if (filter.submittedTo)
       q.andWhere(`${dateColumn} <= :to`, { to: monthly ? filter.submittedTo.slice(0, 7) : filter.submittedTo });
-    q.groupBy(group).addGroupBy(bucket).addGroupBy('d.measure').addGroupBy('d.bucket_value');
+    if (grouped) q.groupBy(group).addGroupBy(bucket).addGroupBy('d.measure').addGroupBy('d.bucket_value');
     return q.getRawMany<Record<string, unknown>>();
   }
 

@@ -352,22 +352,33 @@ export interface Aggregated {
   daily: Map<string, DailyDelta>;
   /** The daily deltas with the date cut to its month ('YYYY-MM'): analytics_monthly. */
   monthly: Map<string, DailyDelta>;
+  /** The monthly deltas summed over programs, channels and org units: analytics_partner_monthly. */
+  partnerMonthly: Map<string, DailyDelta>;
   customerMonth: Map<string, CustomerMonthDelta>;
   activity: Map<string, ActivityRow>;
   cardMonth: Map<string, CardMonthDelta>;
 }
 
 export function emptyAggregate(): Aggregated {
-  return { daily: new Map(), monthly: new Map(), customerMonth: new Map(), activity: new Map(), cardMonth: new Map() };
+  return {
+    daily: new Map(),
+    monthly: new Map(),
+    partnerMonthly: new Map(),
+    customerMonth: new Map(),
+    activity: new Map(),
+    cardMonth: new Map(),
+  };
 }
 
 /** Adds facts' deltas into `into` (the same merge the upserts do in SQL). */
 export function aggregate(facts: Iterable<LedgerFact>, into: Aggregated = emptyAggregate()): Aggregated {
   for (const f of facts) {
     for (const d of f.daily) {
+      const month = d.date.slice(0, 7);
       for (const [target, delta] of [
         [into.daily, d],
-        [into.monthly, { ...d, date: d.date.slice(0, 7) }],
+        [into.monthly, { ...d, date: month }],
+        [into.partnerMonthly, { ...d, date: month, programId: '', channelId: '', orgUnitId: '' }],
       ] as const) {
         const k = dailyKey(delta);
         const cur = target.get(k);

@@ -1,5 +1,6 @@
 export { AnalyticsDailyEntity } from './analytics-daily.entity';
 export { AnalyticsMonthlyEntity } from './analytics-monthly.entity';
+export { AnalyticsPartnerMonthlyEntity } from './analytics-partner-monthly.entity';
 export { AnalyticsAppliedFactEntity } from './analytics-applied-fact.entity';
 export { AnalyticsCursorEntity } from './analytics-cursor.entity';
 export { AnalyticsCustomerMonthEntity } from './analytics-customer-month.entity';
@@ -15,10 +16,12 @@ import { AnalyticsCustomerMonthEntity } from './analytics-customer-month.entity'
 import { AnalyticsDailyEntity } from './analytics-daily.entity';
 import { AnalyticsOutboxEntity } from './analytics-outbox.entity';
 import { AnalyticsMonthlyEntity } from './analytics-monthly.entity';
+import { AnalyticsPartnerMonthlyEntity } from './analytics-partner-monthly.entity';
 
 export const ANALYTICS_ENTITIES = [
   AnalyticsDailyEntity,
   AnalyticsMonthlyEntity,
+  AnalyticsPartnerMonthlyEntity,
   AnalyticsAppliedFactEntity,
   AnalyticsCursorEntity,
   AnalyticsCustomerMonthEntity,
