@@ -65,6 +65,8 @@ export async function startBenchApp(
       await c.end();
     };
   }
+  // The app's configuration stays development's (no production secrets needed); `npm run bench` sets the process's
+  // NODE_ENV=production so libraries (graphql-js, Express) take the paths a bank's deployment takes.
   const config = buildConfig({
     ...process.env,
     NODE_ENV: 'development',

@@ -205,9 +205,11 @@ function foldFunnel(
   from: string | undefined,
 ): Map<string, FunnelBucket> {
   const merged = new Map<string, FunnelBucket>();
-  // A report spans few distinct days or months: resolve each one's bucket once.
-  const slots = new Map<string, { bucket: string; bucketStart: string }>();
-  // The GROUP BY returns the rows of one group and day/month next to each other: look up only when they change.
+  // A report spans few distinct days or months: resolve each one's bucket once, and find a group's bucket there
+  // by the group key alone (no composite key string per row: rows by partner come in index order, not grouped).
+  const slots = new Map<string, { bucket: string; bucketStart: string; groups: Map<string | null, FunnelBucket> }>();
+  const groupsByStart = new Map<string, Map<string | null, FunnelBucket>>();
+  // A GROUP BY returns the rows of one group and day/month next to each other: look up only when they change.
   let acc: FunnelBucket | undefined;
   let accGroup: unknown;
   let accDay = '';
@@ -217,13 +219,18 @@ function foldFunnel(
     if (acc === undefined || r.group_key !== accGroup || sqlBucket !== accDay) {
       let slot = slots.get(sqlBucket);
       if (!slot) {
-        slot = bucketOf(interval, interval === FunnelInterval.MONTH && byDay ? sqlBucket.slice(0, 7) : sqlBucket);
-        slots.set(sqlBucket, slot);
+        const b = bucketOf(interval, interval === FunnelInterval.MONTH && byDay ? sqlBucket.slice(0, 7) : sqlBucket);
+        let groups = groupsByStart.get(b.bucketStart);
+        if (!groups) groupsByStart.set(b.bucketStart, (groups = new Map()));
+        slots.set(sqlBucket, (slot = { ...b, groups }));
       }
       const groupKey = typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null;
-      const key = `${slot.bucketStart}\u0000${groupKey ?? ''}`;
-      acc = merged.get(key);
-      if (!acc) merged.set(key, (acc = new FunnelBucket(groupKey, slot.bucket, slot.bucketStart)));
+      acc = slot.groups.get(groupKey);
+      if (!acc) {
+        acc = new FunnelBucket(groupKey, slot.bucket, slot.bucketStart);
+        slot.groups.set(groupKey, acc);
+        merged.set(`${slot.bucketStart}\u0000${groupKey ?? ''}`, acc);
+      }
       accGroup = r.group_key;
       accDay = sqlBucket;
     }
