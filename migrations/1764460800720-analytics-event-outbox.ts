@@ -1,11 +1,6 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { newId } from '../src/database/columns';
-import { col, index, isSqliteRunner } from './helpers';
-
-/** A bound instant: mysql2 formats a Date itself; SQLite stores UTC text. */
-function instant(queryRunner: QueryRunner, d: Date): Date | string {
-  return isSqliteRunner(queryRunner) ? d.toISOString().replace('T', ' ').replace('Z', '') : d;
-}
+import { col, index, instantParam } from './helpers';
 
 /** Event ids per outbox row: 1,000 × (36 + 3) characters of JSON fits MySQL's TEXT. */
 const IDS_PER_ROW = 1000;
@@ -41,7 +36,7 @@ export class AnalyticsEventOutbox1764460800720 implements MigrationInterface {
           : new Date(`${String(cursor[0].watermark).replace(' ', 'T')}Z`);
       const from = new Date(mark.getTime() - overlapSeconds * 1000);
       since = ' AND e.recorded_at >= ?';
-      params.push(instant(queryRunner, from));
+      params.push(instantParam(queryRunner, from));
     }
     const pending = (await queryRunner.query(
       `SELECT e.id FROM customer_events e
@@ -54,7 +49,7 @@ export class AnalyticsEventOutbox1764460800720 implements MigrationInterface {
       await queryRunner.query('INSERT INTO analytics_event_outbox (id, event_ids, created_at) VALUES (?, ?, ?)', [
         newId(),
         JSON.stringify(pending.slice(i, i + IDS_PER_ROW).map((r) => r.id)),
-        instant(queryRunner, now),
+        instantParam(queryRunner, now),
       ]);
     await queryRunner.query("DELETE FROM analytics_applied_facts WHERE source = 'EVENT'");
     await queryRunner.query("DELETE FROM analytics_cursors WHERE source = 'EVENT'");

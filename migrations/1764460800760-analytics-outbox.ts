@@ -1,11 +1,6 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { newId } from '../src/database/columns';
-import { col, index, isSqliteRunner } from './helpers';
-
-/** A bound instant: mysql2 formats a Date itself; SQLite stores UTC text. */
-function instant(queryRunner: QueryRunner, d: Date): Date | string {
-  return isSqliteRunner(queryRunner) ? d.toISOString().replace('T', ' ').replace('Z', '') : d;
-}
+import { col, index, instantParam } from './helpers';
 
 /** Row ids per outbox row: 1,000 × (36 + 3) characters of JSON fits MySQL's TEXT. */
 const IDS_PER_ROW = 1000;
@@ -43,9 +38,9 @@ export class AnalyticsOutbox1764460800760 implements MigrationInterface {
           ? cursor[0].watermark
           : new Date(`${String(cursor[0].watermark).replace(' ', 'T')}Z`);
       const overlapSeconds = Number(process.env.ANALYTICS_OVERLAP_SECONDS ?? 600);
-      since = instant(queryRunner, new Date(mark.getTime() - overlapSeconds * 1000));
+      since = instantParam(queryRunner, new Date(mark.getTime() - overlapSeconds * 1000));
     }
-    const now = instant(queryRunner, new Date());
+    const now = instantParam(queryRunner, new Date());
     // Keyset pages by id: a large bank's referrals are never all in memory.
     for (let after = ''; ;) {
       const page = (await queryRunner.query(

@@ -69,3 +69,8 @@ export function foreignKey(
 export function isSqliteRunner(queryRunner: QueryRunner): boolean {
   return queryRunner.connection.options.type === 'better-sqlite3';
 }
+
+/** A bound instant in a data migration: mysql2 formats a Date itself; SQLite stores UTC text. */
+export function instantParam(queryRunner: QueryRunner, d: Date): Date | string {
+  return isSqliteRunner(queryRunner) ? d.toISOString().replace('T', ' ').replace('Z', '') : d;
+}

@@ -18,6 +18,7 @@ import {
   AnalyticsSource,
   cardMonthKey,
   customerMonthKey,
+  DailyDelta,
   dailyKey,
   EventSourceRow,
   eventFacts,
@@ -612,25 +613,34 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
 
   /** Adds pre-aggregated deltas to the roll-up tables (the upserts). */
   private async writeAggregate(manager: EntityManager, agg: Aggregated): Promise<void> {
-    for (const [table, dateColumn, deltas] of [
-      ['analytics_daily', 'business_date', agg.daily],
-      ['analytics_monthly', 'month', agg.monthly],
+    const dims = ['partner_id', 'program_id', 'channel_id', 'org_unit_id'];
+    const bucket = ['measure', 'bucket_value', 'currency'];
+    for (const [table, key, deltas] of [
+      ['analytics_daily', ['business_date', ...dims, ...bucket], agg.daily],
+      ['analytics_monthly', ['month', ...dims, ...bucket], agg.monthly],
+      ['analytics_partner_monthly', ['month', 'partner_id', ...bucket], agg.partnerMonthly],
     ] as const) {
-      const key = [
-        dateColumn,
-        'partner_id',
-        'program_id',
-        'channel_id',
-        'org_unit_id',
-        'measure',
-        'bucket_value',
-        'currency',
-      ];
+      const value: Record<string, (d: DailyDelta) => unknown> = {
+        business_date: (d) => d.date,
+        month: (d) => d.date,
+        partner_id: (d) => d.partnerId,
+        program_id: (d) => d.programId,
+        channel_id: (d) => d.channelId,
+        org_unit_id: (d) => d.orgUnitId,
+        partner_kind: (d) => d.partnerKind,
+        measure: (d) => d.measure,
+        bucket_value: (d) => d.bucketValue,
+        currency: (d) => d.currency,
+        fact_count: (d) => d.count.toString(),
+        amount_minor: (d) => d.amountMinor.toString(),
+      };
+      const columns = [...key, 'partner_kind', 'fact_count', 'amount_minor'];
+      const read = columns.map((c) => value[c] as (d: DailyDelta) => unknown);
       await upsertRows(
         manager,
         {
           table,
-          columns: ['id', ...key.slice(0, 5), 'partner_kind', ...key.slice(5), 'fact_count', 'amount_minor'],
+          columns: ['id', ...columns],
           key,
           assignments: [
             ['fact_count', add('fact_count')],
@@ -640,48 +650,9 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         // Key order: concurrent runs lock shared buckets in the same order (fewer deadlocks).
         [...deltas.entries()]
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([, d]) => [
-            newId(),
-            d.date,
-            d.partnerId,
-            d.programId,
-            d.channelId,
-            d.orgUnitId,
-            d.partnerKind,
-            d.measure,
-            d.bucketValue,
-            d.currency,
-            d.count.toString(),
-            d.amountMinor.toString(),
-          ]),
+          .map(([, d]) => [newId(), ...read.map((f) => f(d))]),
       );
     }
-    const partnerKey = ['month', 'partner_id', 'measure', 'bucket_value', 'currency'];
-    await upsertRows(
-      manager,
-      {
-        table: 'analytics_partner_monthly',
-        columns: ['id', 'month', 'partner_id', 'partner_kind', ...partnerKey.slice(2), 'fact_count', 'amount_minor'],
-        key: partnerKey,
-        assignments: [
-          ['fact_count', add('fact_count')],
-          ['amount_minor', add('amount_minor')],
-        ],
-      },
-      [...agg.partnerMonthly.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, d]) => [
-          newId(),
-          d.date,
-          d.partnerId,
-          d.partnerKind,
-          d.measure,
-          d.bucketValue,
-          d.currency,
-          d.count.toString(),
-          d.amountMinor.toString(),
-        ]),
-    );
     // "Latest wins" columns first (their condition reads the stored last_date / last_event_id), then the keys.
     const newer = (d: { incoming(c: string): string }): string =>
       `(${d.incoming('last_date')} > last_date OR (${d.incoming('last_date')} = last_date AND ${d.incoming('last_event_id')} > last_event_id))`;

@@ -221,7 +221,7 @@ function foldFunnel(
       if (!slot) {
         const b = bucketOf(interval, interval === FunnelInterval.MONTH && byDay ? sqlBucket.slice(0, 7) : sqlBucket);
         let groups = groupsByStart.get(b.bucketStart);
-        if (!groups) groupsByStart.set(b.bucketStart, (groups = new Map()));
+        if (!groups) groupsByStart.set(b.bucketStart, (groups = new Map<string | null, FunnelBucket>()));
         slots.set(sqlBucket, (slot = { ...b, groups }));
       }
       const groupKey = typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null;
