@@ -16,6 +16,7 @@ import { JobHeartbeats1764460800740 } from './1764460800740-job-heartbeats';
 import { ReferralPartnerIndex1764460800750 } from './1764460800750-referral-partner-index';
 import { AnalyticsOutbox1764460800760 } from './1764460800760-analytics-outbox';
 import { AnalyticsPartnerMonthly1764460800770 } from './1764460800770-analytics-partner-monthly';
+import { ReferralPairIndexes1764460800780 } from './1764460800780-referral-pair-indexes';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ReferralPartnerIndex1764460800750,
   AnalyticsOutbox1764460800760,
   AnalyticsPartnerMonthly1764460800770,
+  ReferralPairIndexes1764460800780,
 ];

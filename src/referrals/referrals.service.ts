@@ -42,7 +42,14 @@ import {
 } from './referral.enums';
 import { countOf, FunnelRow, mergeBuckets } from './rules/funnel';
 import { HashedProspect, hashProspect, payloadHashOf, ProspectFields } from './rules/prospect';
-import { LOOKUP_CHUNK, insertRows, placeholders, selectEntities, selectRows } from '../database/plain-sql';
+import {
+  LOOKUP_CHUNK,
+  insertRows,
+  placeholders,
+  selectEntities,
+  selectRows,
+  selectRowsByPairs,
+} from '../database/plain-sql';
 
 /** What submitReferral (GraphQL or one import row) carries; clear identity values live only here. */
 export interface SubmitReferralFields {
@@ -485,31 +492,29 @@ export class ReferralsService {
       },
     };
     if (wanted.length === 0) return candidates;
-    const partnerIds = [...new Set(wanted.map((w) => w.partnerId))];
     const from = wanted.map((w) => w.submittedOn).reduce((a, b) => (a < b ? a : b));
     const loaded = new Map<string, Candidate>();
-    const load = async (column: 'identity_hash' | 'phone_hash', values: (string | null)[]): Promise<void> => {
-      const distinct = [...new Set(values.filter((v): v is string => v !== null))];
-      for (const partners of chunk(partnerIds, 100))
-        for (const part of chunk(distinct, LOOKUP_CHUNK))
-          for (const r of await selectRows(
-            manager,
-            ReferralEntity,
-            CANDIDATE_FIELDS,
-            `partner_id IN (${placeholders(partners.length)}) AND ${column} IN (${placeholders(part.length)})` +
-              ` AND status NOT IN (${placeholders(NOT_BLOCKING.length)}) AND expires_on >= ?`,
-            [...partners, ...part, ...NOT_BLOCKING, from],
-          ))
-            loaded.set(r.id, r);
+    // Only the same partner's referrals can make a DUPLICATE: look up (hash, partner) pairs, not every partner's
+    // referrals of a hash (a prospect touched by several partners' campaigns has one per partner).
+    const load = async (column: 'identity_hash' | 'phone_hash', hashOf: (p: HashedProspect) => string | null) => {
+      const pairs = new Map<string, readonly [string, string]>();
+      for (const w of wanted) {
+        const hash = hashOf(w.prospect);
+        if (hash !== null) pairs.set(`${hash}\u0000${w.partnerId}`, [hash, w.partnerId]);
+      }
+      for (const r of await selectRowsByPairs(
+        manager,
+        ReferralEntity,
+        CANDIDATE_FIELDS,
+        [column, 'partner_id'],
+        [...pairs.values()],
+        `t.status NOT IN (${placeholders(NOT_BLOCKING.length)}) AND t.expires_on >= ?`,
+        [...NOT_BLOCKING, from],
+      ))
+        loaded.set(r.id, r);
     };
-    await load(
-      'identity_hash',
-      wanted.map((w) => w.prospect.identityHash),
-    );
-    await load(
-      'phone_hash',
-      wanted.map((w) => w.prospect.phoneHash),
-    );
+    await load('identity_hash', (p) => p.identityHash);
+    await load('phone_hash', (p) => p.phoneHash);
     for (const r of loaded.values()) add(r);
     return candidates;
   }

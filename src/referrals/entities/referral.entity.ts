@@ -14,14 +14,13 @@ import { ProgramEntity } from '../../programs/entities/program.entity';
 @Index('uq_referrals_idempotency', ['idempotencyScope', 'idempotencyKey'], { unique: true })
 /** Also the index the partner's foreign key needs (migration 1764460800750). */
 @Index('ix_referrals_partner', ['partnerId'])
-@Index('ix_referrals_identity', ['identityHash'])
-@Index('ix_referrals_phone', ['phoneHash'])
+/** The DUPLICATE check looks up (hash, partner) pairs; attribution looks up hashes alone (migration 1764460800780). */
+@Index('ix_referrals_identity_partner', ['identityHash', 'partnerId'])
+@Index('ix_referrals_phone_partner', ['phoneHash', 'partnerId'])
 @Index('ix_referrals_program', ['programId'])
 @Index('ix_referrals_channel', ['channelId'])
 @Index('ix_referrals_status_expires', ['status', 'expiresOn'])
 @Index('ix_referrals_submitted', ['submittedOn'])
-/** The analytics catch-up reads referrals past its high-water mark (migration 1764460800700). */
-@Index('ix_referrals_updated', ['updatedAt', 'id'])
 export class ReferralEntity {
   @IdColumn() id!: string;
   @RefColumn() partnerId!: string;
