@@ -5,10 +5,15 @@ import { col, index } from './helpers';
 /** Rows per INSERT: 400 × 8 placeholders stays below both drivers' limits. */
 const ROWS_PER_INSERT = 400;
 
+/** The referral source's measures: the funnel's stage counts and day-difference histograms. */
+const REFERRAL_MEASURES = "(SUBSTR(measure, 1, 9) = 'REFERRAL_' OR SUBSTR(measure, 1, 5) = 'DAYS_')";
+
 /**
  * Issue 8: the funnel by partner by month at 5 M referrals folded about 40,000 analytics_monthly rows split by
- * program, channel and org unit (130–150 ms in MariaDB). analytics_partner_monthly keeps the same facts summed over
- * those three, maintained by the same upserts; it is filled here from analytics_monthly (the roll-up it sums).
+ * program, channel and org unit (130–150 ms in MariaDB). analytics_partner_monthly keeps the referral facts summed
+ * over those three, maintained by the same upserts; it is filled here from analytics_monthly (the roll-up it sums).
+ * analytics_monthly's funnel index no longer needs to cover the partner funnel: without fact_count in it, an
+ * upsert of an existing bucket (every card swipe's month) no longer rewrites an index entry.
  */
 export class AnalyticsPartnerMonthly1764460800770 implements MigrationInterface {
   name = 'AnalyticsPartnerMonthly1764460800770';
@@ -44,6 +49,8 @@ export class AnalyticsPartnerMonthly1764460800770 implements MigrationInterface 
         ],
       }),
     );
+    await queryRunner.dropIndex('analytics_monthly', 'ix_analytics_monthly_measure');
+    await queryRunner.createIndex('analytics_monthly', index('ix_analytics_monthly_measure', ['measure', 'month']));
     // Month by month: a large bank's roll-up is never read whole into memory.
     const months = (await queryRunner.query('SELECT DISTINCT month FROM analytics_monthly ORDER BY month')) as {
       month: string;
@@ -52,7 +59,7 @@ export class AnalyticsPartnerMonthly1764460800770 implements MigrationInterface 
       const sums = (await queryRunner.query(
         `SELECT partner_id, MAX(partner_kind) AS partner_kind, measure, bucket_value, currency,
                 SUM(fact_count) AS fact_count, SUM(amount_minor) AS amount_minor
-           FROM analytics_monthly WHERE month = ?
+           FROM analytics_monthly WHERE month = ? AND ${REFERRAL_MEASURES}
           GROUP BY partner_id, measure, bucket_value, currency`,
         [month],
       )) as Record<string, unknown>[];
@@ -80,6 +87,11 @@ export class AnalyticsPartnerMonthly1764460800770 implements MigrationInterface 
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex('analytics_monthly', 'ix_analytics_monthly_measure');
+    await queryRunner.createIndex(
+      'analytics_monthly',
+      index('ix_analytics_monthly_measure', ['measure', 'month', 'partner_id', 'bucket_value', 'fact_count']),
+    );
     await queryRunner.dropTable('analytics_partner_monthly');
   }
 }

@@ -352,7 +352,7 @@ export interface Aggregated {
   daily: Map<string, DailyDelta>;
   /** The daily deltas with the date cut to its month ('YYYY-MM'): analytics_monthly. */
   monthly: Map<string, DailyDelta>;
-  /** The monthly deltas summed over programs, channels and org units: analytics_partner_monthly. */
+  /** The referral facts' monthly deltas summed over programs, channels and org units: analytics_partner_monthly. */
   partnerMonthly: Map<string, DailyDelta>;
   customerMonth: Map<string, CustomerMonthDelta>;
   activity: Map<string, ActivityRow>;
@@ -375,11 +375,14 @@ export function aggregate(facts: Iterable<LedgerFact>, into: Aggregated = emptyA
   for (const f of facts) {
     for (const d of f.daily) {
       const month = d.date.slice(0, 7);
-      for (const [target, delta] of [
+      const targets: [Map<string, DailyDelta>, DailyDelta][] = [
         [into.daily, d],
         [into.monthly, { ...d, date: month }],
-        [into.partnerMonthly, { ...d, date: month, programId: '', channelId: '', orgUnitId: '' }],
-      ] as const) {
+      ];
+      // Only the funnel reads the partner level: a card swipe need not pay for a third upsert.
+      if (f.source === 'REFERRAL')
+        targets.push([into.partnerMonthly, { ...d, date: month, programId: '', channelId: '', orgUnitId: '' }]);
+      for (const [target, delta] of targets) {
         const k = dailyKey(delta);
         const cur = target.get(k);
         if (cur) {
