@@ -222,10 +222,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private readonly logger = new Logger('Analytics');
   private readonly chains = new Map<AnalyticsSource, Promise<unknown>>();
   private stopTimer: () => void = () => undefined;
-  /**
-   * Per source: a window [from, ∞) of marks whose rows were all applied when `signature` (their count and
-   * version sum) was taken by this process.
-   */
+  /** Per cursor source: a window [from, ∞) of marks whose rows were all applied when this process counted them. */
   private readonly applied = new Map<AnalyticsSource, { from: number; signature: string }>();
   /** Per source: the cursor as this process last saw it (see cursorOf). */
   private readonly cursors = new Map<AnalyticsSource, Date>();
@@ -309,8 +306,8 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const overlapMs = this.config.analytics.overlapSeconds * 1000;
     const memo = this.applied.get(source);
     if (memo) {
-      // Cheap "anything new?": the remembered window's rows only grow (append-only sources) or change version
-      // (referrals). When it is unchanged, every row is applied; and since a row not yet committed carries a mark
+      // Cheap "anything new?": the remembered window's rows only grow (the cursor sources are append-only). When
+      // its count is unchanged, every row is applied; and since a row not yet committed carries a mark
       // no older than now − overlap, the next check need only cover marks from then on. So after a bulk load the
       // window shrinks to the recent writes instead of staying as long as the overlap before the cursor.
       const settled = Math.max(memo.from, this.clock.now().getTime() - overlapMs);
@@ -474,8 +471,8 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   }
 
   /**
-   * Count and version sum of the source rows marked from `from` on (`whole`) and from `newerFrom` on (`newer`, in
-   * the same scan; without `newerFrom` it is the same window).
+   * Count of the source rows marked from `from` on (`whole`) and from `newerFrom` on (`newer`, in the same scan;
+   * without `newerFrom` it is the same window). The cursor sources are append-only: a count tells new rows apart.
    */
   private async windowSignature(
     source: AnalyticsSource,
@@ -483,24 +480,21 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     newerFrom: Date | null = null,
   ): Promise<{ whole: string; newer: string }> {
     const spec = SOURCE_SPECS[source];
-    const version = source === 'REFERRAL' ? 's.version' : '0';
     const q = this.dataSource
       .createQueryBuilder()
       .select('COUNT(*)', 'n')
-      .addSelect(`SUM(${version})`, 'v')
       .from(spec.table, 's')
       .where(`s.${spec.watermark} >= :from`, { from });
-    if (newerFrom !== null) {
-      const newer = `s.${spec.watermark} >= :newerFrom`;
-      q.addSelect(`SUM(CASE WHEN ${newer} THEN 1 ELSE 0 END)`, 'n2')
-        .addSelect(`SUM(CASE WHEN ${newer} THEN ${version} ELSE 0 END)`, 'v2')
-        .setParameter('newerFrom', newerFrom);
-    }
-    const row = await q.getRawOne<{ n: unknown; v: unknown; n2?: unknown; v2?: unknown }>();
+    if (newerFrom !== null)
+      q.addSelect(`SUM(CASE WHEN s.${spec.watermark} >= :newerFrom THEN 1 ELSE 0 END)`, 'n2').setParameter(
+        'newerFrom',
+        newerFrom,
+      );
+    const row = await q.getRawOne<{ n: unknown; n2?: unknown }>();
     // COUNT and SUM come back as numbers or strings by driver, and SUM over no rows as NULL: compare as numbers.
-    const n = (v: unknown): number => Number(text(v) || '0');
-    const whole = `${n(row?.n)}/${n(row?.v)}`;
-    return { whole, newer: newerFrom === null ? whole : `${n(row?.n2)}/${n(row?.v2)}` };
+    const n = (v: unknown): string => String(Number(text(v) || '0'));
+    const whole = n(row?.n);
+    return { whole, newer: newerFrom === null ? whole : n(row?.n2) };
   }
 
   /**
@@ -615,25 +609,25 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
   private async writeAggregate(manager: EntityManager, agg: Aggregated): Promise<void> {
     const dims = ['partner_id', 'program_id', 'channel_id', 'org_unit_id'];
     const bucket = ['measure', 'bucket_value', 'currency'];
+    const value: Record<string, (d: DailyDelta) => unknown> = {
+      business_date: (d) => d.date,
+      month: (d) => d.date,
+      partner_id: (d) => d.partnerId,
+      program_id: (d) => d.programId,
+      channel_id: (d) => d.channelId,
+      org_unit_id: (d) => d.orgUnitId,
+      partner_kind: (d) => d.partnerKind,
+      measure: (d) => d.measure,
+      bucket_value: (d) => d.bucketValue,
+      currency: (d) => d.currency,
+      fact_count: (d) => d.count.toString(),
+      amount_minor: (d) => d.amountMinor.toString(),
+    };
     for (const [table, key, deltas] of [
       ['analytics_daily', ['business_date', ...dims, ...bucket], agg.daily],
       ['analytics_monthly', ['month', ...dims, ...bucket], agg.monthly],
       ['analytics_partner_monthly', ['month', 'partner_id', ...bucket], agg.partnerMonthly],
     ] as const) {
-      const value: Record<string, (d: DailyDelta) => unknown> = {
-        business_date: (d) => d.date,
-        month: (d) => d.date,
-        partner_id: (d) => d.partnerId,
-        program_id: (d) => d.programId,
-        channel_id: (d) => d.channelId,
-        org_unit_id: (d) => d.orgUnitId,
-        partner_kind: (d) => d.partnerKind,
-        measure: (d) => d.measure,
-        bucket_value: (d) => d.bucketValue,
-        currency: (d) => d.currency,
-        fact_count: (d) => d.count.toString(),
-        amount_minor: (d) => d.amountMinor.toString(),
-      };
       const columns = [...key, 'partner_kind', 'fact_count', 'amount_minor'];
       const read = columns.map((c) => value[c] as (d: DailyDelta) => unknown);
       await upsertRows(
@@ -1125,7 +1119,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return { daily, monthly, partnerMonthly, customerMonth, activity, cardMonth };
   }
 
-  /** Test and operations hook: forget a source's cursor, so the next catch-up re-delivers every row. */
+  /** Test and operations hook: forget a cursor source's cursor, so the next catch-up re-delivers every row. */
   async resetCursor(source: AnalyticsSource): Promise<void> {
     await this.dataSource.query('DELETE FROM analytics_cursors WHERE source = ?', [source]);
     this.applied.delete(source);

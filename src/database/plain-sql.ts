@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
 /** Values per IN list of a set-based look-up: a whole 1,000-row batch in one statement, far under both drivers' parameter limits. */
 export const LOOKUP_CHUNK = 1000;
@@ -48,12 +49,8 @@ export function selectRows<E extends ObjectLiteral, K extends keyof E & string>(
   params: readonly unknown[],
 ): Promise<Pick<E, K>[]> {
   const meta = manager.connection.getMetadata(target);
-  const columns = properties.map((p) => {
-    const column = meta.findColumnWithPropertyName(p);
-    if (!column) throw new Error(`${meta.tableName} has no column for ${p}`);
-    return column;
-  });
-  return select<Pick<E, K>>(manager, meta.tableName, columns, where, params);
+  const driver = manager.connection.driver;
+  return select<Pick<E, K>>(manager, driver.escape(meta.tableName), columnsOf(meta, properties), where, params);
 }
 
 /** Pairs per statement of selectRowsByPairs: under SQLite's limit of 500 terms in a compound SELECT. */
@@ -77,27 +74,14 @@ export async function selectRowsByPairs<E extends ObjectLiteral, K extends keyof
 ): Promise<Pick<E, K>[]> {
   const driver = manager.connection.driver;
   const meta = manager.connection.getMetadata(target);
-  const columns = properties.map((p) => {
-    const column = meta.findColumnWithPropertyName(p);
-    if (!column) throw new Error(`${meta.tableName} has no column for ${p}`);
-    return column;
-  });
+  const columns = columnsOf(meta, properties);
   const [first, second] = keyColumns.map((c) => `t.${driver.escape(c)}`);
   const out: Pick<E, K>[] = [];
   for (let i = 0; i < pairs.length; i += PAIRS_PER_SELECT) {
     const part = pairs.slice(i, i + PAIRS_PER_SELECT);
     const derived = part.map((_, j) => (j === 0 ? 'SELECT ? AS k1, ? AS k2' : 'SELECT ?, ?')).join(' UNION ALL ');
-    const raw = await manager.query<Record<string, unknown>[]>(
-      `SELECT ${columns.map((c) => `t.${driver.escape(c.databaseName)}`).join(', ')}
-         FROM (${derived}) w JOIN ${driver.escape(meta.tableName)} t ON ${first} = w.k1 AND ${second} = w.k2
-        WHERE ${where}`,
-      [...part.flat(), ...params],
-    );
-    for (const r of raw) {
-      const row: Record<string, unknown> = {};
-      for (const c of columns) row[c.propertyName] = driver.prepareHydratedValue(r[c.databaseName], c);
-      out.push(row as Pick<E, K>);
-    }
+    const from = `(${derived}) w JOIN ${driver.escape(meta.tableName)} t ON ${first} = w.k1 AND ${second} = w.k2`;
+    out.push(...(await select<Pick<E, K>>(manager, from, columns, where, [...part.flat(), ...params], 't')));
   }
   return out;
 }
@@ -112,23 +96,34 @@ export function selectEntities<E extends ObjectLiteral>(
   const meta = manager.connection.getMetadata(target);
   return select<E>(
     manager,
-    meta.tableName,
+    manager.connection.driver.escape(meta.tableName),
     meta.columns.filter((c) => !c.isVirtual),
     where,
     params,
   );
 }
 
+function columnsOf(meta: EntityMetadata, properties: readonly string[]): ColumnMetadata[] {
+  return properties.map((p) => {
+    const column = meta.findColumnWithPropertyName(p);
+    if (!column) throw new Error(`${meta.tableName} has no column for ${p}`);
+    return column;
+  });
+}
+
+/** `from`: a table or join, written out; `alias`: the table whose columns are selected, if `from` names one. */
 async function select<T>(
   manager: EntityManager,
-  table: string,
+  from: string,
   columns: readonly ColumnMetadata[],
   where: string,
   params: readonly unknown[],
+  alias?: string,
 ): Promise<T[]> {
   const driver = manager.connection.driver;
+  const qualify = alias ? `${alias}.` : '';
   const raw = await manager.query<Record<string, unknown>[]>(
-    `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(table)} WHERE ${where}`,
+    `SELECT ${columns.map((c) => qualify + driver.escape(c.databaseName)).join(', ')} FROM ${from} WHERE ${where}`,
     [...params],
   );
   return raw.map((r) => {
