@@ -7,6 +7,12 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { Role } from '../src/auth/roles';
 import { UsersService } from '../src/auth/users.service';
+import { AuthService } from '../src/auth/auth.service';
+import { RequestWithActor } from '../src/auth/decorators';
+import { GqlContext } from '../src/graphql/context';
+import { LoaderRegistry } from '../src/graphql/loaders';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloDriver } from '@nestjs/apollo';
 import { AppConfig, buildConfig } from '../src/config/config';
 import { QueryCounter } from '../src/database/query-counter';
 
@@ -26,6 +32,12 @@ export interface BenchContext {
   token: string;
   dbLabel: string;
   gql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /**
+   * The same operation without HTTP: Apollo's request pipeline (document cache, validation, cost limit,
+   * resolvers) as the bench user, and the response body serialized as the HTTP handler would. What it leaves
+   * out — the socket, Express, the token check — is what `query { __typename }` over HTTP costs.
+   */
+  gqlInProcess<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
 export interface Scenario {
@@ -92,6 +104,8 @@ export async function startBenchApp(
     { i: { username, password: PASSWORD } },
   );
   const token = login.login.accessToken;
+  const actor = await app.get(AuthService).actorFromAccessToken(token);
+  const apollo = app.get<GraphQLModule<ApolloDriver>>(GraphQLModule).graphQlAdapter.instance;
   const ctx: BenchContext = {
     app,
     config,
@@ -100,6 +114,19 @@ export async function startBenchApp(
     token,
     dbLabel: config.database.type === 'sqlite' ? 'SQLite' : 'MariaDB',
     gql: <T>(query: string, variables: Record<string, unknown> = {}) => post<T>(url, query, variables, token),
+    gqlInProcess: async <T>(query: string, variables: Record<string, unknown> = {}) => {
+      const contextValue: GqlContext = {
+        req: { actor, requestId: 'bench' } as RequestWithActor,
+        loaders: new LoaderRegistry(),
+      };
+      const response = await apollo.executeOperation<Record<string, unknown>>({ query, variables }, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('incremental GraphQL response');
+      const { data, errors } = response.body.singleResult;
+      // The body an HTTP response would carry (the client's parse is not the server's work).
+      if (JSON.stringify(response.body.singleResult).length === 0 || errors?.length || !data)
+        throw new Error(`GraphQL error: ${JSON.stringify(errors)}`);
+      return data as T;
+    },
   };
   return {
     ctx,

@@ -28,6 +28,8 @@ const RUNS = 30;
 
 const QUERY = `query { referralFunnel(groupBy: PARTNER, interval: MONTH, filter: { submittedFrom: "2025-01-01", submittedTo: "2026-06-30" }) {
   groupKey bucket submitted contacted applied converted qualified rejected expired duplicate } }`;
+/** The same stage counts column by column (one list per field instead of an object per row). */
+const QUERY_COLUMNS = QUERY.replace('referralFunnel(', 'referralFunnelColumns(');
 /** The same report with the median days (the roll-up read then includes the day-difference histograms). */
 const QUERY_MEDIANS = QUERY.replace('duplicate }', 'duplicate medianDays { submittedToConverted } }');
 
@@ -320,6 +322,14 @@ async function measureFunnel(ctx: BenchContext, n: number, label: string): Promi
   const answer = await ctx.gql<{ referralFunnel: { submitted: number; duplicate: number }[] }>(QUERY);
   const counted = answer.referralFunnel.reduce((s, r) => s + r.submitted + r.duplicate, 0);
   if (counted !== n) throw new Error(`funnel counted ${counted} referrals, expected ${n}`);
+  const answerColumns = await ctx.gqlInProcess<{ referralFunnelColumns: { submitted: number[]; duplicate: number[] } }>(
+    QUERY_COLUMNS,
+  );
+  const countedColumns = [
+    ...answerColumns.referralFunnelColumns.submitted,
+    ...answerColumns.referralFunnelColumns.duplicate,
+  ].reduce((s, v) => s + v, 0);
+  if (countedColumns !== n) throw new Error(`funnel columns counted ${countedColumns} referrals, expected ${n}`);
 
   const counts = await interleavedP95(
     RUNS,
@@ -330,6 +340,21 @@ async function measureFunnel(ctx: BenchContext, n: number, label: string): Promi
     RUNS,
     () => ctx.gql(QUERY_MEDIANS),
     () => dataSource.query(ROLLUP_SQL_MEDIANS),
+  );
+  const columns = await interleavedP95(
+    RUNS,
+    () => ctx.gql(QUERY_COLUMNS),
+    () => dataSource.query(ROLLUP_SQL),
+  );
+  const inProcess = await interleavedP95(
+    RUNS,
+    () => ctx.gqlInProcess(QUERY_COLUMNS),
+    () => dataSource.query(ROLLUP_SQL),
+  );
+  const inProcessRows = await interleavedP95(
+    RUNS,
+    () => ctx.gqlInProcess(QUERY),
+    () => dataSource.query(ROLLUP_SQL),
   );
   const [gqlMs, rollupMs] = [counts.a, counts.b];
   const reports = ctx.app.get(AnalyticsReportsService);
@@ -370,6 +395,27 @@ async function measureFunnel(ctx: BenchContext, n: number, label: string): Promi
       gongying: `${fmtMs(gqlMs)} (GraphQL; median ${fmtMs(counts.aMedian)})`,
       baseline: `${fmtMs(rollupMs)} (roll-up SQL; median ${fmtMs(counts.bMedian)})`,
       ratio: ratio(gqlMs, rollupMs),
+    },
+    {
+      scenario,
+      metric: `p95 of ${RUNS}, interleaved: GraphQL referralFunnelColumns (the same counts, one list per field; HTTP) vs its SQL over the roll-up`,
+      gongying: `${fmtMs(columns.a)} (GraphQL; median ${fmtMs(columns.aMedian)})`,
+      baseline: `${fmtMs(columns.b)} (roll-up SQL; median ${fmtMs(columns.bMedian)})`,
+      ratio: ratio(columns.a, columns.b),
+    },
+    {
+      scenario,
+      metric: `p95 of ${RUNS}, interleaved: referralFunnelColumns in process (Apollo pipeline, resolver, catch-up check, pivot, JSON body; no socket or token check) vs its SQL`,
+      gongying: `${fmtMs(inProcess.a)} (GraphQL in process; median ${fmtMs(inProcess.aMedian)})`,
+      baseline: `${fmtMs(inProcess.b)} (roll-up SQL; median ${fmtMs(inProcess.bMedian)})`,
+      ratio: ratio(inProcess.a, inProcess.b),
+    },
+    {
+      scenario,
+      metric: `p95 of ${RUNS}, interleaved: referralFunnel (an object per row) in process vs its SQL`,
+      gongying: `${fmtMs(inProcessRows.a)} (GraphQL in process; median ${fmtMs(inProcessRows.aMedian)})`,
+      baseline: `${fmtMs(inProcessRows.b)} (roll-up SQL; median ${fmtMs(inProcessRows.bMedian)})`,
+      ratio: ratio(inProcessRows.a, inProcessRows.b),
     },
     {
       scenario,

@@ -9,7 +9,7 @@ import { chunk } from '../graphql/loaders';
 import { PartnersService } from '../partners/partners.service';
 import { PayoutStatus } from '../settlement/payouts/payout.enums';
 import { FunnelGroupBy, FunnelInterval } from '../referrals/referral.enums';
-import { bucketOf, countOf, EMPTY_COUNTS, FunnelCounts, FunnelRow } from '../referrals/rules/funnel';
+import { bucketOf, compareFunnelRows, countOf, EMPTY_COUNTS, FunnelCounts, FunnelRow } from '../referrals/rules/funnel';
 import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
 import { MEDIAN_MEASURES } from './facts';
 import {
@@ -91,6 +91,10 @@ export const FUNNEL_COUNT_MEASURES = [...Object.keys(COUNT_MEASURES), 'REFERRAL_
 /** Every measure the funnel reads: stage counts, the expiry reversal and the median histograms. */
 export const FUNNEL_MEASURES = [...FUNNEL_COUNT_MEASURES, ...Object.values(MEDIAN_MEASURES)];
 const COUNT_KEYS = Object.keys(EMPTY_COUNTS) as (keyof FunnelCounts)[];
+/** A bucket without histogram rows (every funnel read without medians): one shared answer, no object per row. */
+const NO_MEDIANS = Object.freeze(
+  Object.fromEntries(Object.keys(MEDIAN_MEASURES).map((pair) => [pair, null])) as FunnelMedians,
+);
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const WON = 'WON';
 
@@ -181,9 +185,11 @@ class FunnelBucket implements FunnelCounts {
       rejected: this.rejected,
       expired: this.expired - this.reversedExpired,
       duplicate: this.duplicate,
-      medianDays: Object.fromEntries(
-        Object.entries(MEDIAN_MEASURES).map(([pair, measure]) => [pair, this.median(measure)]),
-      ) as FunnelMedians,
+      medianDays: this.histograms
+        ? (Object.fromEntries(
+            Object.entries(MEDIAN_MEASURES).map(([pair, measure]) => [pair, this.median(measure)]),
+          ) as FunnelMedians)
+        : NO_MEDIANS,
       periodOverPeriod: null,
     };
   }
@@ -281,9 +287,7 @@ export class AnalyticsReportsService {
     const byDay = compare || interval !== FunnelInterval.MONTH;
     const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, withMedians);
     const from = byDay ? filter.submittedFrom : undefined;
-    const current = [...foldFunnel(interval, byDay, raw, from).values()]
-      .sort((a, b) => a.bucketStart.localeCompare(b.bucketStart) || (a.groupKey ?? '').localeCompare(b.groupKey ?? ''))
-      .map((b) => b.row());
+    const current = [...foldFunnel(interval, byDay, raw, from).values()].sort(compareFunnelRows).map((b) => b.row());
     if (!compare) return current;
     const all = foldFunnel(interval, byDay, raw, undefined);
     for (const row of current) {

@@ -21,6 +21,7 @@ import {
   CardProgramPnlLineModel,
   FunnelReportRow,
   FunnelStageDelta,
+  ReferralFunnelColumns,
   PartnerValueModel,
 } from './models/analytics.models';
 import { CardProgramPnlLine } from './rules';
@@ -136,6 +137,37 @@ export class AnalyticsResolver {
     const medians = selectsField(info, 'medianDays');
     const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, compare ?? false, medians);
     return rows.map((r) => new FunnelRowView(r, groupBy, interval));
+  }
+
+  @Query(() => ReferralFunnelColumns, {
+    description:
+      'The stage counts of referralFunnel (same rows, order, scope and roll-up read) as one list per field: for ' +
+      'grids and charts of many groups × buckets.',
+  })
+  async referralFunnelColumns(
+    @CurrentActor() actor: Actor,
+    @Args('groupBy', { type: () => FunnelGroupBy }) groupBy: FunnelGroupBy,
+    @Args('interval', { type: () => FunnelInterval }) interval: FunnelInterval,
+    @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
+  ): Promise<ReferralFunnelColumns> {
+    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, false, false);
+    const column = <T>(read: (r: ExtendedFunnelRow) => T): T[] => rows.map(read);
+    return {
+      groupBy,
+      interval,
+      rows: rows.length,
+      groupKey: column((r) => r.groupKey),
+      bucket: column((r) => r.bucket),
+      bucketStart: column((r) => r.bucketStart),
+      submitted: column((r) => r.submitted),
+      contacted: column((r) => r.contacted),
+      applied: column((r) => r.applied),
+      converted: column((r) => r.converted),
+      qualified: column((r) => r.qualified),
+      rejected: column((r) => r.rejected),
+      expired: column((r) => r.expired),
+      duplicate: column((r) => r.duplicate),
+    };
   }
 
   @Query(() => [AcquisitionCohort])

@@ -17,3 +17,11 @@ export function toHalfWidth(raw: string): string {
   }
   return out;
 }
+
+/**
+ * Orders strings by UTF-16 code unit, as a binary collation does: for report keys (ISO dates, ids, enum names)
+ * whose order must not depend on the process locale, and far cheaper than localeCompare on every comparison.
+ */
+export function compareOrdinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

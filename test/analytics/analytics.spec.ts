@@ -541,6 +541,42 @@ describe.each(databases())('analytics on %s', (db) => {
     }
   });
 
+  it('referralFunnelColumns answers the funnel rows column by column, in their order and scope', async () => {
+    const STAGES = ['submitted', 'contacted', 'applied', 'converted', 'qualified', 'rejected', 'expired', 'duplicate'];
+    const rowsQuery = `query($g: FunnelGroupBy!, $i: FunnelInterval!) { referralFunnel(groupBy: $g, interval: $i) {
+      groupKey bucket bucketStart ${STAGES.join(' ')} } }`;
+    const columnsQuery = `query($g: FunnelGroupBy!, $i: FunnelInterval!) { referralFunnelColumns(groupBy: $g, interval: $i) {
+      groupBy interval rows groupKey bucket bucketStart ${STAGES.join(' ')} } }`;
+    type Columns = Record<string, unknown[]> & { rows: number };
+    for (const [g, i] of [
+      ['PARTNER', 'MONTH'],
+      ['PROGRAM', 'WEEK'],
+      ['PARTNER_KIND', 'DAY'],
+    ]) {
+      const rows = ok(
+        await t.gql<{ referralFunnel: Record<string, unknown>[] }>(rowsQuery, { g, i }, 'admin'),
+      ).referralFunnel;
+      const columns = ok(
+        await t.gql<{ referralFunnelColumns: Columns }>(columnsQuery, { g, i }, 'admin'),
+      ).referralFunnelColumns;
+      expect(rows.length).toBeGreaterThan(1);
+      const transposed: Record<string, unknown> = { groupBy: g, interval: i, rows: rows.length };
+      for (const field of ['groupKey', 'bucket', 'bucketStart', ...STAGES])
+        transposed[field] = rows.map((r) => r[field]);
+      expect(columns).toEqual(transposed);
+    }
+    const own = ok(
+      await t.gql<{ referralFunnelColumns: Columns }>(columnsQuery, { g: 'PARTNER', i: 'MONTH' }, 'partner-bj'),
+    ).referralFunnelColumns;
+    expect(own.rows).toBeGreaterThan(0);
+    expect(new Set(own.groupKey)).toEqual(new Set([bank.partnerBj]));
+    const other = ok(
+      await t.gql<{ referralFunnelColumns: Columns }>(columnsQuery, { g: 'PARTNER', i: 'MONTH' }, 'partner-sh'),
+    ).referralFunnelColumns;
+    expect(other.rows).toBeGreaterThan(0);
+    expect(new Set(other.groupKey)).toEqual(new Set([bank.partnerSh]));
+  });
+
   it('a catch-up of rows a rebuild already applied counts them once (the unlooked-up insert falls back to the look-up)', async () => {
     const maintenance = t.get(AnalyticsMaintenanceService);
     await maintenance.catchUpAll();

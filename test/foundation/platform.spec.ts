@@ -198,6 +198,17 @@ describe.each(databases())('GraphQL platform on %s', (db) => {
       expect(errorOf(res)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY' });
     });
 
+    it('prices the same query text by its variables each time (the remembered cost is per variable set)', async () => {
+      const node =
+        'id code nameZh nameEn kind status version agreements { id code title partner { id code } } contacts { name phone } orgUnit { id code }';
+      const text = `query($n: Int) { ${Array.from({ length: 10 }, (_, i) => `p${i}: partners(first: $n) { edges { node { ${node} } } }`).join(' ')} }`;
+      for (const round of [1, 2]) {
+        ok(await t.gql(text, { n: 1 }, 'admin'));
+        const costly = await t.gql(text, { n: 100 }, 'admin');
+        expect([round, errorOf(costly)]).toMatchObject([round, { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY' }]);
+      }
+    });
+
     it('rejects a batch larger than GRAPHQL_MAX_BATCH with 400 and runs one within it', async () => {
       const token = await t.tokenFor('admin');
       const op = { query: '{ me { name } }' };

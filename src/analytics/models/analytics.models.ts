@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType, TypeMetadataStorage } from '@nestjs/graphql';
-import { DecimalScalar, MoneyModel, RateScalar } from '../../graphql/scalars';
+import { DateScalar, DecimalScalar, MoneyModel, RateScalar } from '../../graphql/scalars';
+import { FunnelGroupBy, FunnelInterval } from '../../referrals/referral.enums';
 import { ReferralFunnelRow } from '../../referrals/models/referral.model';
 import { CohortGroupBy } from '../analytics-reports.service';
 
@@ -47,6 +48,30 @@ export class FunnelReportRow extends ReferralFunnelRow {
   @Field(() => FunnelMedianDays) medianDays!: FunnelMedianDays;
   @Field(() => [FunnelStageDelta], { nullable: true, description: 'Only with referralFunnel(compare: true)' })
   periodOverPeriod!: FunnelStageDelta[] | null;
+}
+
+@ObjectType({
+  description:
+    "referralFunnel's rows column by column: entry i of every list belongs to row i, in referralFunnel's order " +
+    '(bucket start, then group key). For grids and charts of many groups × buckets: one list per field instead of ' +
+    'an object per row. Stage counts only; the rates, medians and period over period stay on referralFunnel.',
+})
+export class ReferralFunnelColumns {
+  @Field(() => FunnelGroupBy) groupBy!: FunnelGroupBy;
+  @Field(() => FunnelInterval) interval!: FunnelInterval;
+  @Field(() => Int, { description: 'Rows, the length of every list' }) rows!: number;
+  @Field(() => [ID], { description: 'Partner, program, channel or org unit id, or partner kind; null for none' })
+  groupKey!: (string | null)[];
+  @Field(() => [String], { description: "'2026-03-02', '2026-W10' (ISO week) or '2026-03'" }) bucket!: string[];
+  @Field(() => [DateScalar]) bucketStart!: string[];
+  @Field(() => [Int]) submitted!: number[];
+  @Field(() => [Int]) contacted!: number[];
+  @Field(() => [Int]) applied!: number[];
+  @Field(() => [Int]) converted!: number[];
+  @Field(() => [Int]) qualified!: number[];
+  @Field(() => [Int]) rejected!: number[];
+  @Field(() => [Int]) expired!: number[];
+  @Field(() => [Int]) duplicate!: number[];
 }
 
 @ObjectType()

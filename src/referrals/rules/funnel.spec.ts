@@ -43,6 +43,9 @@ describe('funnel rules', () => {
     expect(countOf('12')).toBe(12);
     expect(countOf(BigInt(4))).toBe(4);
     expect(() => countOf('1.5')).toThrow();
+    expect(countOf('12.00')).toBe(12);
+    expect(countOf('007')).toBe(7);
+    for (const junk of ['0x10', '1e3', ' 5', '', '-3']) expect(() => countOf(junk)).toThrow();
   });
 
   it('engine steps never go backwards and never touch REJECTED or DUPLICATE', () => {

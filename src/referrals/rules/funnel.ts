@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { compareOrdinal } from '../../common/text';
 import { FunnelInterval } from '../referral.enums';
 
 /** Counts of one group and bucket; "reached" counts (see LADDER_RANK) plus the terminal statuses. */
@@ -78,9 +79,15 @@ export function mergeBuckets(
     }
     for (const k of COUNT_KEYS) target[k] += row[k];
   }
-  return [...merged.values()].sort(
-    (a, b) => a.bucketStart.localeCompare(b.bucketStart) || (a.groupKey ?? '').localeCompare(b.groupKey ?? ''),
-  );
+  return [...merged.values()].sort(compareFunnelRows);
+}
+
+/** Rows by bucket start, then group key: the order both funnels (raw and roll-up) answer in. */
+export function compareFunnelRows(
+  a: { bucketStart: string; groupKey: string | null },
+  b: { bucketStart: string; groupKey: string | null },
+): number {
+  return compareOrdinal(a.bucketStart, b.bucketStart) || compareOrdinal(a.groupKey ?? '', b.groupKey ?? '');
 }
 
 /** part / whole as an exact decimal string rounded half-up to 4 places ("0.3333"); 0 when whole is 0. */
@@ -93,7 +100,12 @@ export function rate(part: number, whole: number): string {
 export function countOf(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'string' && /^\d+(\.0+)?$/.test(value)) return Number.parseInt(value, 10);
+  if (typeof value === 'string') {
+    // A report folds thousands of these: the plain conversion first, the strict pattern only for what it rejects.
+    const n = Number(value);
+    if (Number.isSafeInteger(n) && n >= 0 && String(n) === value) return n;
+    if (/^\d+(\.0+)?$/.test(value)) return Number.parseInt(value, 10);
+  }
   if (value === null || value === undefined) return 0;
   throw new Error('unexpected count value from SQL');
 }
