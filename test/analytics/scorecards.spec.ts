@@ -3,6 +3,8 @@ import { CommissionAccrualEntity } from '../../src/commissions/entities/commissi
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
 import { newId } from '../../src/database/columns';
 import { JobsService } from '../../src/jobs/jobs.service';
+import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
+import { TransactionService } from '../../src/database/transaction.service';
 import { PartnerStatus, PartnerTier, RiskRating } from '../../src/partners/partner.enums';
 import { PartnersService } from '../../src/partners/partners.service';
 import { CoreEnterpriseEntity } from '../../src/supply-chain/entities/core-enterprise.entity';
@@ -102,6 +104,52 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
     expect(done.error).toBeNull();
     expect(done.status).toBe('SUCCEEDED');
     expect(done.processed).toBe(done.total);
+  }
+
+  /** Plan per partner, for the commission ledger rows the fixture writes. */
+  const plans = new Map<string, string>();
+
+  /** One commission ledger row as the engine writes it; `createdAt` is its catch-up mark. */
+  async function accrue(a: {
+    partnerId: string;
+    programId: string;
+    kind: string;
+    amount: bigint;
+    periodId: string;
+    customerId: string;
+    createdAt?: Date;
+  }): Promise<void> {
+    const key = `fixture|${newId()}`;
+    await t.dataSource.getRepository(CommissionAccrualEntity).insert({
+      id: newId(),
+      ledgerKey: `${key}#1`,
+      idempotencyKey: key,
+      accrualKey: key,
+      revision: 1,
+      reversal: false,
+      kind: a.kind,
+      planId: plans.get(a.partnerId) as string,
+      planVersion: 1,
+      ruleId: 'r1',
+      partnerId: a.partnerId,
+      programId: a.programId,
+      customerId: a.customerId,
+      periodId: a.periodId,
+      factPeriodKey: a.periodId === mar ? '2026-03' : '2026-02',
+      businessDate: a.periodId === mar ? '2026-03-20' : '2026-02-20',
+      sourceIds: ['x'],
+      basisAmount: null,
+      basisCurrency: null,
+      rateOrTier: 'flat',
+      sourceKind: 'EVENT',
+      amount: a.amount,
+      currency: 'CNY',
+      payableOn: '2026-04-01',
+      feeCategory: 'ACQUISITION_BOUNTY',
+      explanation: 'fixture',
+      runId: null,
+      createdAt: a.createdAt ?? new Date(),
+    });
   }
 
   async function page(periodId: string, as = 'analyst', vars: Record<string, unknown> = {}): Promise<Card[]> {
@@ -235,7 +283,6 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
       });
 
     // Commission ledger: A accrues 60.00 + 40.00 and loses 20.00 (0.2); B 50.00 (0); C 40.00 all clawed back (1).
-    const plans = new Map<string, string>();
     for (const [partnerId, programId] of [
       [pA, progA],
       [pB, progB],
@@ -252,39 +299,8 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
       [pC, progC, 'ACCRUAL', 4000n, mar],
       [pC, progC, 'CLAWBACK', -4000n, mar],
     ];
-    for (const [partnerId, programId, kind, amount, periodId] of ledger) {
-      const key = `fixture|${newId()}`;
-      await ds.getRepository(CommissionAccrualEntity).insert({
-        id: newId(),
-        ledgerKey: `${key}#1`,
-        idempotencyKey: key,
-        accrualKey: key,
-        revision: 1,
-        reversal: false,
-        kind,
-        planId: plans.get(partnerId) as string,
-        planVersion: 1,
-        ruleId: 'r1',
-        partnerId,
-        programId,
-        customerId: cid('c1'),
-        periodId,
-        factPeriodKey: periodId === mar ? '2026-03' : '2026-02',
-        businessDate: periodId === mar ? '2026-03-20' : '2026-02-20',
-        sourceIds: ['x'],
-        basisAmount: null,
-        basisCurrency: null,
-        rateOrTier: 'flat',
-        sourceKind: 'EVENT',
-        amount,
-        currency: 'CNY',
-        payableOn: '2026-04-01',
-        feeCategory: 'ACQUISITION_BOUNTY',
-        explanation: 'fixture',
-        runId: null,
-        createdAt: new Date(),
-      });
-    }
+    for (const [partnerId, programId, kind, amount, periodId] of ledger)
+      await accrue({ partnerId, programId, kind, amount, periodId, customerId: cid('c1') });
 
     // Supply chain: A is the core enterprise of 3 ACTIVE members (+1 ENDED), C of 1.
     const company = async (name: string): Promise<string> => {
@@ -728,5 +744,55 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
     await calculate(mar);
     expect(t.queries.count).toBe(withThree);
     expect((await page(mar, 'admin', { first: 100 })).map((r) => r.populationSize)).toEqual(Array(8).fill(8));
+  });
+
+  it('the accrual check narrows its window to the last overlap once that is settled, and still sees a late commit there', async () => {
+    const overlapMs = t.config.analytics.overlapSeconds * 1000;
+    const [row] = await t.dataSource.query<{ program_id: string; customer_id: string }[]>(
+      'SELECT program_id, customer_id FROM commission_accruals WHERE partner_id = ? LIMIT 1',
+      [pA],
+    );
+    const late = (createdAt: Date): Promise<void> =>
+      accrue({
+        partnerId: pA,
+        programId: row?.program_id as string,
+        kind: 'ACCRUAL',
+        amount: 100n,
+        periodId: mar,
+        customerId: row?.customer_id as string,
+        createdAt,
+      });
+    // Ten overlaps after every mark so far; a process of its own, so its memo starts empty.
+    const now = new Date(Date.now() + 10 * overlapMs);
+    const restore = t.clock.now();
+    t.clock.set(now);
+    const m = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.clock);
+    const accrualStatements = async (work: () => Promise<unknown>): Promise<string[]> => {
+      t.queries.reset();
+      t.queries.recording = true;
+      try {
+        await work();
+      } finally {
+        t.queries.recording = false;
+      }
+      return t.queries.statements.filter((q) => /commission_accruals/.test(q));
+    };
+    try {
+      await m.catchUp('ACCRUAL'); // reads from the cursor − overlap and remembers that window
+      // Nothing new: one count over the remembered window, which then narrows to [now − overlap, ∞) …
+      expect(await accrualStatements(() => m.catchUp('ACCRUAL'))).toHaveLength(1);
+      // … and stays one count (the narrowed window's own count is what the next check compares).
+      expect(await accrualStatements(() => m.catchUp('ACCRUAL'))).toHaveLength(1);
+      // A row committed late with a mark inside the last overlap is seen and applied.
+      await late(new Date(now.getTime() - overlapMs / 2));
+      expect(await m.catchUp('ACCRUAL')).toMatchObject({ applied: 1, conflicts: 0 });
+      // The window is now [now − overlap, ∞): a mark older than that (no uncommitted row can carry one) is not
+      // re-read, which is what makes the check after a bulk load cheap.
+      await m.catchUp('ACCRUAL');
+      await late(new Date(now.getTime() - overlapMs * 1.2));
+      expect(await m.catchUp('ACCRUAL')).toMatchObject({ read: 0, applied: 0 });
+    } finally {
+      t.clock.set(restore);
+    }
   });
 });
