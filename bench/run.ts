@@ -6,8 +6,8 @@ import { programsNested } from './scenarios/programs-nested';
 import { attribution } from './scenarios/attribution';
 import { attributionEvents } from './scenarios/attribution-events';
 import { commissionRun } from './scenarios/commissions';
-import { supplyChain } from './scenarios/supply-chain';
-import { referralFunnel } from './scenarios/referral-funnel';
+import { demoSupplyChain, supplyChain } from './scenarios/supply-chain';
+import { demoReferralFunnel, referralFunnel } from './scenarios/referral-funnel';
 import { eventImport } from './scenarios/event-import';
 import { analyticsFunnel, demoAnalyticsFunnel } from './scenarios/analytics-funnel';
 import { partnerScorecards } from './scenarios/partner-scorecards';
@@ -27,6 +27,8 @@ const SCENARIOS: Scenario[] = [
   partnerScorecards,
   referralImport,
   demoAnalyticsFunnel,
+  demoReferralFunnel,
+  demoSupplyChain,
 ];
 
 async function main(): Promise<void> {
