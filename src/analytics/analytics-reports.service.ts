@@ -210,26 +210,33 @@ function foldFunnel(
   rows: readonly Record<string, unknown>[],
   from: string | undefined,
 ): Map<string, FunnelBucket> {
+  type Slot = { bucket: string; bucketStart: string; groups: Map<string | null, FunnelBucket> };
   const merged = new Map<string, FunnelBucket>();
   // A report spans few distinct days or months: resolve each one's bucket once, and find a group's bucket there
   // by the group key alone (no composite key string per row: rows by partner come in index order, not grouped).
-  const slots = new Map<string, { bucket: string; bucketStart: string; groups: Map<string | null, FunnelBucket> }>();
+  const slots = new Map<string, Slot>();
   const groupsByStart = new Map<string, Map<string | null, FunnelBucket>>();
-  // A GROUP BY returns the rows of one group and day/month next to each other: look up only when they change.
+  // Look up only on a change: a GROUP BY returns one group and day/month's rows together, and the partner roll-up
+  // read in index order (measure, month, partner) keeps the month while the partner changes row by row.
+  let slot: Slot | undefined;
+  let slotDay = '';
   let acc: FunnelBucket | undefined;
   let accGroup: unknown;
-  let accDay = '';
   for (const r of rows) {
     const sqlBucket = String(r.bucket);
     if (from && sqlBucket < from) continue;
-    if (acc === undefined || r.group_key !== accGroup || sqlBucket !== accDay) {
-      let slot = slots.get(sqlBucket);
+    if (slot === undefined || sqlBucket !== slotDay) {
+      slot = slots.get(sqlBucket);
       if (!slot) {
         const b = bucketOf(interval, interval === FunnelInterval.MONTH && byDay ? sqlBucket.slice(0, 7) : sqlBucket);
         let groups = groupsByStart.get(b.bucketStart);
         if (!groups) groupsByStart.set(b.bucketStart, (groups = new Map<string | null, FunnelBucket>()));
         slots.set(sqlBucket, (slot = { ...b, groups }));
       }
+      slotDay = sqlBucket;
+      acc = undefined;
+    }
+    if (acc === undefined || r.group_key !== accGroup) {
       const groupKey = typeof r.group_key === 'string' && r.group_key !== '' ? r.group_key : null;
       acc = slot.groups.get(groupKey);
       if (!acc) {
@@ -238,7 +245,6 @@ function foldFunnel(
         merged.set(`${slot.bucketStart}\u0000${groupKey ?? ''}`, acc);
       }
       accGroup = r.group_key;
-      accDay = sqlBucket;
     }
     acc.add(String(r.measure), r.bucket_value, countOf(r.n));
   }
