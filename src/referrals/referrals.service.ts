@@ -496,7 +496,11 @@ export class ReferralsService {
     const loaded = new Map<string, Candidate>();
     // Only the same partner's referrals can make a DUPLICATE: look up (hash, partner) pairs, not every partner's
     // referrals of a hash (a prospect touched by several partners' campaigns has one per partner).
-    const load = async (column: 'identity_hash' | 'phone_hash', hashOf: (p: HashedProspect) => string | null) => {
+    const load = async (
+      column: 'identity_hash' | 'phone_hash',
+      index: 'ix_referrals_identity_partner' | 'ix_referrals_phone_partner',
+      hashOf: (p: HashedProspect) => string | null,
+    ) => {
       const pairs = new Map<string, readonly [string, string]>();
       for (const w of wanted) {
         const hash = hashOf(w.prospect);
@@ -507,14 +511,15 @@ export class ReferralsService {
         ReferralEntity,
         CANDIDATE_FIELDS,
         [column, 'partner_id'],
+        index,
         [...pairs.values()],
         `t.status NOT IN (${placeholders(NOT_BLOCKING.length)}) AND t.expires_on >= ?`,
         [...NOT_BLOCKING, from],
       ))
         loaded.set(r.id, r);
     };
-    await load('identity_hash', (p) => p.identityHash);
-    await load('phone_hash', (p) => p.phoneHash);
+    await load('identity_hash', 'ix_referrals_identity_partner', (p) => p.identityHash);
+    await load('phone_hash', 'ix_referrals_phone_partner', (p) => p.phoneHash);
     for (const r of loaded.values()) add(r);
     return candidates;
   }
