@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, median, withPeakRss } from '../harness';
+import { insertRaw } from '../raw-insert';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
 import {
   AnalyticsCardMonthEntity,
@@ -18,7 +19,6 @@ import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { newId } from '../../src/database/columns';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 
-const RAW_BATCH = 1000;
 const TYPES = ['ACCOUNT_OPENED', 'FUND_PURCHASE', 'PAYMENT_SENT', 'PAYMENT_RECEIVED', 'CARD_SPEND'] as const;
 
 interface GeneratedEvent {
@@ -69,48 +69,33 @@ function* customerNdjson(customers: number, orgUnitId: string): Generator<string
 }
 
 /** The baseline: hand-written multi-row INSERTs of 1,000 rows into customer_events, straight to the driver. */
-async function rawInsert(ds: DataSource, total: number, customers: number, idOf: Map<string, string>): Promise<void> {
-  const meta = ds.getMetadata(CustomerEventEntity);
-  const columns = meta.columns;
-  const head = `INSERT INTO ${ds.driver.escape(meta.tableName)} (${columns.map((c) => ds.driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+function rawInsert(ds: DataSource, total: number, customers: number, idOf: Map<string, string>): Promise<number> {
   const recordedAt = new Date();
-  const runner = ds.createQueryRunner();
-  try {
-    for (let start = 0; start < total; start += RAW_BATCH) {
-      const end = Math.min(total, start + RAW_BATCH);
-      const params: unknown[] = [];
-      for (let i = start; i < end; i++) {
-        const g = eventAt(i, customers);
-        const occurredAt = new Date(g.occurredAt);
-        const [units, cents] = g.amount.split('.') as [string, string];
-        const row: CustomerEventEntity = {
-          id: newId(),
-          externalId: g.eventId,
-          customerId: idOf.get(g.customerNumber) as string,
-          type: g.type,
-          occurredAt,
-          businessDate: g.occurredAt.slice(0, 10),
-          productCode: null,
-          programId: null,
-          cardRef: null,
-          merchantCategory: null,
-          counterpartyUscc: null,
-          counterpartyName: g.counterpartyName ?? null,
-          employerUscc: null,
-          amount: BigInt(units) * 100n + BigInt(cents),
-          currency: 'CNY',
-          recordedAt,
-        };
-        for (const c of columns) params.push(ds.driver.preparePersistentValue(c.getEntityValue(row, true), c));
-      }
-      await runner.startTransaction();
-      await runner.query(head + new Array(end - start).fill(tuple).join(', '), params);
-      await runner.commitTransaction();
+  function* rows(): Generator<CustomerEventEntity> {
+    for (let i = 0; i < total; i++) {
+      const g = eventAt(i, customers);
+      const [units, cents] = g.amount.split('.') as [string, string];
+      yield {
+        id: newId(),
+        externalId: g.eventId,
+        customerId: idOf.get(g.customerNumber) as string,
+        type: g.type,
+        occurredAt: new Date(g.occurredAt),
+        businessDate: g.occurredAt.slice(0, 10),
+        productCode: null,
+        programId: null,
+        cardRef: null,
+        merchantCategory: null,
+        counterpartyUscc: null,
+        counterpartyName: g.counterpartyName ?? null,
+        employerUscc: null,
+        amount: BigInt(units) * 100n + BigInt(cents),
+        currency: 'CNY',
+        recordedAt,
+      };
     }
-  } finally {
-    await runner.release();
   }
+  return insertRaw(ds, CustomerEventEntity, rows());
 }
 
 /** What the import's drain writes: emptied before each round so every round starts alike. */

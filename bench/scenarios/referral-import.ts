@@ -6,28 +6,22 @@ import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 import { benchAgreement, benchPartner, benchReferralProgram } from '../fixtures';
 import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, withPeakRss } from '../harness';
-import { addDays, businessDateOf } from '../../src/common/business-time';
+import { insertRaw, rawReferralOf } from '../raw-insert';
 import { residentIdCheckChar } from '../../src/common/identifiers';
-import { hmacIdentity } from '../../src/common/pii';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { ChannelType } from '../../src/channels/channel.enums';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
-import { newId } from '../../src/database/columns';
 import { OrgUnitsService } from '../../src/org-units/org-units.service';
 import { CooperationMode, PartnerKind } from '../../src/partners/partner.enums';
 import { ProgramsService } from '../../src/programs/programs.service';
 import { AttributionModel, AttributionScope, ProgramStatus } from '../../src/programs/program.enums';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
-import { LADDER_RANK, ReferralStatus } from '../../src/referrals/referral.enums';
 import { ReferralImportsService } from '../../src/referrals/referral-imports.service';
-import { hashProspect, payloadHashOf, ProspectFields } from '../../src/referrals/rules/prospect';
 
 const PARTNERS = 4;
 const PROGRAMS_PER_PARTNER = 2;
 const CHANNELS_PER_PROGRAM = 2;
 const WINDOW_DAYS = 30;
-/** 1,000 rows × 29 columns stays under SQLite's 32,766 parameters. */
-const RAW_BATCH = 1000;
 const FIRST_DAY_MS = Date.UTC(2026, 0, 1);
 const SPAN_DAYS = 300;
 
@@ -128,81 +122,34 @@ function* customerNdjson(customers: number, orgUnitId: string): Generator<string
  * The baseline: the same lines as stored referrals (hashed and masked the same way, every line its own
  * SUBMITTED row under a line-unique key, no lookups, history or audit), 1,000 per INSERT and transaction.
  */
-async function rawInsert(
+function rawInsert(
   ds: DataSource,
   ctx: BenchContext,
   total: number,
   customers: number,
   channels: readonly BenchChannel[],
-): Promise<void> {
-  const meta = ds.getMetadata(ReferralEntity);
-  const columns = meta.columns;
-  const head = `INSERT INTO ${ds.driver.escape(meta.tableName)} (${columns.map((c) => ds.driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const key = ctx.config.identityHashKey;
-  const tz = ctx.config.bankTimeZone;
+): Promise<number> {
   const byCode = new Map(channels.map((c) => [c.trackingCode, c]));
   const byId = new Map(channels.map((c) => [c.id, c]));
-  const now = new Date();
-  const runner = ds.createQueryRunner();
-  try {
-    for (let start = 0; start < total; start += RAW_BATCH) {
-      const end = Math.min(total, start + RAW_BATCH);
-      const params: unknown[] = [];
-      for (let i = start; i < end; i++) {
-        const g = referralAt(i, total, customers, channels);
-        const channel = (g.trackingCode ? byCode.get(g.trackingCode) : byId.get(g.channelId ?? '')) as BenchChannel;
-        const fields: ProspectFields = { idType: g.idType, idNumber: g.idNumber, phone: g.phone, name: g.name };
-        if (g.phone === '1360000') fields.phone = phoneOf(i);
-        const prospect = hashProspect(fields, key, now);
-        const submittedAt = new Date(g.submittedAt);
-        const submittedOn = businessDateOf(submittedAt, tz);
-        const row: ReferralEntity = {
-          id: newId(),
-          partnerId: channel.partnerId,
-          programId: channel.programId,
-          channelId: channel.id,
-          orgUnitId: channel.orgUnitId,
-          idempotencyKey: `${g.idempotencyKey}#${i}`,
-          idempotencyScope: SYSTEM_ACTOR_FOR_BENCH.id,
-          payloadHash: payloadHashOf({
-            channelId: channel.id,
-            prospect,
-            nameKey: hmacIdentity(key, `NAME:${g.name}`),
-            productCode: g.product ?? null,
-            submittedAt: submittedAt.toISOString(),
-          }),
-          idType: prospect.idType,
-          identityHash: prospect.identityHash,
-          phoneHash: prospect.phoneHash,
-          maskedName: prospect.maskedName,
-          maskedIdNumber: prospect.maskedIdNumber,
-          maskedPhone: prospect.maskedPhone,
-          productCode: g.product ?? null,
-          submittedAt,
-          submittedOn,
-          expiresOn: addDays(submittedOn, WINDOW_DAYS),
-          status: ReferralStatus.SUBMITTED,
-          statusReason: null,
-          reachedRank: LADDER_RANK[ReferralStatus.SUBMITTED],
-          duplicateOfId: null,
-          customerId: null,
-          convertedAt: null,
-          qualifiedAt: null,
-          submittedById: SYSTEM_ACTOR_FOR_BENCH.id,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        };
-        for (const c of columns) params.push(ds.driver.preparePersistentValue(c.getEntityValue(row, true), c));
-      }
-      await runner.startTransaction();
-      await runner.query(head + new Array(end - start).fill(tuple).join(', '), params);
-      await runner.commitTransaction();
+  const options = {
+    identityHashKey: ctx.config.identityHashKey,
+    timeZone: ctx.config.bankTimeZone,
+    windowDays: WINDOW_DAYS,
+    submittedById: SYSTEM_ACTOR_FOR_BENCH.id,
+    now: new Date(),
+  };
+  function* rows(): Generator<ReferralEntity> {
+    for (let i = 0; i < total; i++) {
+      const g = referralAt(i, total, customers, channels);
+      const channel = (g.trackingCode ? byCode.get(g.trackingCode) : byId.get(g.channelId ?? '')) as BenchChannel;
+      yield rawReferralOf(
+        { ...g, idempotencyKey: `${g.idempotencyKey}#${i}`, phone: g.phone === '1360000' ? phoneOf(i) : g.phone },
+        channel,
+        options,
+      );
     }
-  } finally {
-    await runner.release();
   }
+  return insertRaw(ds, ReferralEntity, rows());
 }
 
 /**

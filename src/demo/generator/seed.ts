@@ -143,6 +143,22 @@ function percent(n: number, total: number): string {
   return `${n.toLocaleString('en-US')}/${total.toLocaleString('en-US')} (${Math.floor((n * 100) / Math.max(total, 1))}%)`;
 }
 
+/** The bank the generator set up through the services, before any file is imported. */
+export interface DemoWorld {
+  context: WorldContext;
+  partners: number;
+  channels: number;
+  chainLinks: number;
+  commissionPlans: number;
+}
+
+/** The three NDJSON files of a world's referrals, customers and events, and how many rows each holds. */
+export interface DemoFiles {
+  referrals: { path: string; rows: number };
+  customers: { path: string; rows: number };
+  events: { path: string; rows: number };
+}
+
 /**
  * Seeds the demo bank at a scale, through the services' own paths: partners, agreements, programs with
  * rules, card products, channels, supply chains and commission plans through their services; referrals,
@@ -152,6 +168,87 @@ function percent(n: number, total: number): string {
  */
 export async function seedDemoWorld(app: INestApplicationContext, options: SeedOptions): Promise<SeedSummary> {
   const started = Date.now();
+  const progress = options.progress ?? (() => undefined);
+  const { actor, seed } = options;
+
+  // The finance phase pays partners: without the bank's own account no payout batch can be released.
+  if (app.get<AppConfig>(APP_CONFIG).payouts.debtor === null)
+    throw conflict(
+      'PAYOUT_DEBTOR_NOT_CONFIGURED',
+      'The demo pays its partners: set PAYOUT_DEBTOR_* (the first start and seed:demo use the demo bank’s account)',
+    );
+  const world = await buildDemoWorld(app, { scale: options.scale, seed, actor, progress });
+
+  // ---- referrals, customers and events: NDJSON files streamed through the imports ----
+  const dir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'gongying-demo-')));
+  if (options.workDir) await mkdir(dir, { recursive: true });
+  try {
+    const files = await writeDemoFiles(world.context, dir, progress);
+    progress(
+      `demo: files written (${files.referrals.rows} referrals, ${files.customers.rows} customers, ${files.events.rows} events); importing…`,
+    );
+    const referralJob = await app
+      .get(ReferralImportsService)
+      .importFromStream(
+        readWithProgress(files.referrals.path, 'referrals', files.referrals.rows, progress),
+        'NDJSON',
+        actor,
+      );
+    progress(`demo: referrals imported ${JSON.stringify(referralJob.result)}`);
+    const imports = app.get(CustomerImportsService);
+    const customerJob = await imports.importCustomersFromStream(
+      readWithProgress(files.customers.path, 'customers', files.customers.rows, progress),
+      'NDJSON',
+      actor,
+    );
+    progress(`demo: customers imported ${JSON.stringify(customerJob.result)}`);
+    const eventJob = await imports.importCustomerEventsFromStream(
+      readWithProgress(files.events.path, 'events', files.events.rows, progress),
+      'NDJSON',
+      actor,
+    );
+    progress(`demo: events imported ${JSON.stringify(eventJob.result)}`);
+    const finance = await seedFinance(app, {
+      seed,
+      actor,
+      progress,
+      ...(options.password ? { password: options.password } : {}),
+    });
+    // Reports catch the roll-ups up before reading; doing it here keeps a large bank's first report from paying.
+    const rollUpStarted = Date.now();
+    const caught = await app.get(AnalyticsMaintenanceService).catchUpAll();
+    const facts = caught.reduce((sum, c) => sum + c.applied, 0);
+    progress(
+      `demo: analytics roll-ups current (${facts.toLocaleString('en-US')} facts in ${Math.round((Date.now() - rollUpStarted) / 1000)} s)`,
+    );
+    return {
+      scale: options.scale,
+      seed,
+      partners: world.partners,
+      programs: world.context.programs.length,
+      channels: world.channels,
+      chainLinks: world.chainLinks,
+      commissionPlans: world.commissionPlans,
+      referrals: (referralJob.result ?? {}) as Record<string, unknown>,
+      customers: (customerJob.result ?? {}) as Record<string, unknown>,
+      events: (eventJob.result ?? {}) as Record<string, unknown>,
+      finance,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+  } finally {
+    if (!options.workDir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Sets up the world's bank through the services: org units, partners of every kind with agreements, programs
+ * (rules, card products, channels), supply chains and commission plans. Refuses a database that already holds one.
+ */
+export async function buildDemoWorld(
+  app: INestApplicationContext,
+  options: { scale: Scale; seed: number; actor: Actor; progress?: (message: string) => void },
+): Promise<DemoWorld> {
   const progress = options.progress ?? (() => undefined);
   const { actor, seed } = options;
   const spec = SCALES[options.scale];
@@ -167,13 +264,6 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
       'DEMO_ALREADY_SEEDED',
       `This database already holds a demo world (partner ${firstCode} exists); seed another scale into an empty database ` +
         '(set DATABASE_URL or DATABASE_PATH to a new one).',
-    );
-
-  // The finance phase pays partners: without the bank's own account no payout batch can be released.
-  if (app.get<AppConfig>(APP_CONFIG).payouts.debtor === null)
-    throw conflict(
-      'PAYOUT_DEBTOR_NOT_CONFIGURED',
-      'The demo pays its partners: set PAYOUT_DEBTOR_* (the first start and seed:demo use the demo bank’s account)',
     );
 
   // ---- org units: provincial branches and sub-branches ----
@@ -446,110 +536,78 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
     commissionPlans++;
   }
   progress(`demo: ${commissionPlans} commission plans`);
+  return {
+    context: { seed, spec, programs: refs, cores },
+    partners: partnerCount,
+    channels: channelCount,
+    chainLinks,
+    commissionPlans,
+  };
+}
 
-  // ---- referrals, customers and events: NDJSON files streamed through the imports ----
-  const ctx: WorldContext = { seed, spec, programs: refs, cores };
-  const dir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'gongying-demo-')));
-  if (options.workDir) await mkdir(dir, { recursive: true });
-  const total = spec.profiles;
+/** Fraud-like referrals after the profiles': a burst from one QR channel within an hour, self-referral. */
+function* fraudLikeReferrals(ctx: WorldContext): Generator<ReferralRow> {
+  const channels = ctx.programs.flatMap((r) => r.channels);
+  const qr = channels.find((c) => c.type === ChannelType.QR_CODE);
+  const rng = Rng.derive(ctx.seed, 'burst');
+  if (qr)
+    for (let b = 0; b < ctx.spec.burst; b++)
+      yield {
+        trackingCode: qr.trackingCode,
+        idempotencyKey: `BURST-${b}`,
+        phone: `1${rng.pick(['3', '5', '8'])}${rng.digits(9)}`,
+        name: '刷单',
+        submittedAt: instantAt(Date.parse('2026-03-03T00:00:00Z'), 2, b % 60),
+      };
+  const staff = channels.find((c) => c.type === ChannelType.EMPLOYEE_REFERRAL);
+  const self = employeeIdentity(ctx.seed);
+  if (staff)
+    for (let s = 0; s < 3; s++)
+      yield {
+        trackingCode: staff.trackingCode,
+        idempotencyKey: `SELF-${s}`,
+        idType: 'RESIDENT_ID',
+        idNumber: self.idNumber,
+        phone: self.phone,
+        name: self.name,
+        submittedAt: instantAt(Date.parse('2026-04-01T00:00:00Z') + s * 86_400_000 * 40, 10),
+      };
+}
+
+/**
+ * Writes the world's referrals, customers and events as NDJSON files in `dir`, in one pass over the profiles
+ * (each profile is generated once), streamed: memory does not grow with the scale.
+ */
+export async function writeDemoFiles(
+  ctx: WorldContext,
+  dir: string,
+  progress: (message: string) => void = () => undefined,
+): Promise<DemoFiles> {
+  const paths = {
+    referrals: join(dir, 'referrals.ndjson'),
+    customers: join(dir, 'customers.ndjson'),
+    events: join(dir, 'events.ndjson'),
+  };
+  const files = {
+    referrals: new NdjsonFile(paths.referrals),
+    customers: new NdjsonFile(paths.customers),
+    events: new NdjsonFile(paths.events),
+  };
+  const total = ctx.spec.profiles;
   const every = Math.max(1_000, Math.floor(total / 20));
-  /** Fraud-like referrals after the profiles': a burst from one QR channel within an hour, self-referral. */
-  function* fraudLikeReferrals(): Generator<ReferralRow> {
-    const qr = refs.flatMap((r) => r.channels).find((c) => c.type === ChannelType.QR_CODE);
-    const rng = Rng.derive(seed, 'burst');
-    if (qr)
-      for (let b = 0; b < spec.burst; b++)
-        yield {
-          trackingCode: qr.trackingCode,
-          idempotencyKey: `BURST-${b}`,
-          phone: `1${rng.pick(['3', '5', '8'])}${rng.digits(9)}`,
-          name: '刷单',
-          submittedAt: instantAt(Date.parse('2026-03-03T00:00:00Z'), 2, b % 60),
-        };
-    const staff = refs.flatMap((r) => r.channels).find((c) => c.type === ChannelType.EMPLOYEE_REFERRAL);
-    const self = employeeIdentity(seed);
-    if (staff)
-      for (let s = 0; s < 3; s++)
-        yield {
-          trackingCode: staff.trackingCode,
-          idempotencyKey: `SELF-${s}`,
-          idType: 'RESIDENT_ID',
-          idNumber: self.idNumber,
-          phone: self.phone,
-          name: self.name,
-          submittedAt: instantAt(Date.parse('2026-04-01T00:00:00Z') + s * 86_400_000 * 40, 10),
-        };
-  }
-  try {
-    const referralFile = join(dir, 'referrals.ndjson');
-    const customerFile = join(dir, 'customers.ndjson');
-    const eventFile = join(dir, 'events.ndjson');
-    // One pass over the profiles writes all three files (each profile is generated once).
-    const files = {
-      referrals: new NdjsonFile(referralFile),
-      customers: new NdjsonFile(customerFile),
-      events: new NdjsonFile(eventFile),
-    };
-    for (let i = 0; i < total; i++) {
-      const p = profile(ctx, i);
-      for (const r of p.referrals) await files.referrals.write(r);
-      if (p.customer) {
-        await files.customers.write(p.customer);
-        for (const e of p.events) await files.events.write(e);
-      }
-      if ((i + 1) % every === 0 || i + 1 === total) progress(`demo: profiles written ${percent(i + 1, total)}`);
+  for (let i = 0; i < total; i++) {
+    const p = profile(ctx, i);
+    for (const r of p.referrals) await files.referrals.write(r);
+    if (p.customer) {
+      await files.customers.write(p.customer);
+      for (const e of p.events) await files.events.write(e);
     }
-    for (const r of fraudLikeReferrals()) await files.referrals.write(r);
-    const nReferrals = await files.referrals.close();
-    const nCustomers = await files.customers.close();
-    const nEvents = await files.events.close();
-    progress(`demo: files written (${nReferrals} referrals, ${nCustomers} customers, ${nEvents} events); importing…`);
-    const referralJob = await app
-      .get(ReferralImportsService)
-      .importFromStream(readWithProgress(referralFile, 'referrals', nReferrals, progress), 'NDJSON', actor);
-    progress(`demo: referrals imported ${JSON.stringify(referralJob.result)}`);
-    const imports = app.get(CustomerImportsService);
-    const customerJob = await imports.importCustomersFromStream(
-      readWithProgress(customerFile, 'customers', nCustomers, progress),
-      'NDJSON',
-      actor,
-    );
-    progress(`demo: customers imported ${JSON.stringify(customerJob.result)}`);
-    const eventJob = await imports.importCustomerEventsFromStream(
-      readWithProgress(eventFile, 'events', nEvents, progress),
-      'NDJSON',
-      actor,
-    );
-    progress(`demo: events imported ${JSON.stringify(eventJob.result)}`);
-    const finance = await seedFinance(app, {
-      seed,
-      actor,
-      progress,
-      ...(options.password ? { password: options.password } : {}),
-    });
-    // Reports catch the roll-ups up before reading; doing it here keeps a large bank's first report from paying.
-    const rollUpStarted = Date.now();
-    const caught = await app.get(AnalyticsMaintenanceService).catchUpAll();
-    const facts = caught.reduce((sum, c) => sum + c.applied, 0);
-    progress(
-      `demo: analytics roll-ups current (${facts.toLocaleString('en-US')} facts in ${Math.round((Date.now() - rollUpStarted) / 1000)} s)`,
-    );
-    return {
-      scale: options.scale,
-      seed,
-      partners: partnerCount,
-      programs: refs.length,
-      channels: channelCount,
-      chainLinks,
-      commissionPlans,
-      referrals: (referralJob.result ?? {}) as Record<string, unknown>,
-      customers: (customerJob.result ?? {}) as Record<string, unknown>,
-      events: (eventJob.result ?? {}) as Record<string, unknown>,
-      finance,
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    };
-  } finally {
-    if (!options.workDir) await rm(dir, { recursive: true, force: true });
+    if ((i + 1) % every === 0 || i + 1 === total) progress(`demo: profiles written ${percent(i + 1, total)}`);
   }
+  for (const r of fraudLikeReferrals(ctx)) await files.referrals.write(r);
+  return {
+    referrals: { path: paths.referrals, rows: await files.referrals.close() },
+    customers: { path: paths.customers, rows: await files.customers.close() },
+    events: { path: paths.events, rows: await files.events.close() },
+  };
 }
