@@ -113,7 +113,7 @@ class NdjsonFile {
 
 /**
  * The file as a stream for an import, reporting every 5 % of it read: the imports hold one batch at a time,
- * so the share read tracks the rows done, and a long import (referrals go one transaction per row) is not silent.
+ * so the share read tracks the rows done, and a long import is not silent.
  */
 async function* readWithProgress(
   path: string,
