@@ -12,7 +12,7 @@ import { eventImport } from './scenarios/event-import';
 import { analyticsFunnel, demoAnalyticsFunnel } from './scenarios/analytics-funnel';
 import { partnerScorecards } from './scenarios/partner-scorecards';
 import { referralImport } from './scenarios/referral-import';
-import { demoImports } from './scenarios/demo-imports';
+import { demoSeed } from './scenarios/demo-seed';
 
 /** Every scenario, in order. `npm run bench -- <name>` runs one. */
 const SCENARIOS: Scenario[] = [
@@ -30,7 +30,7 @@ const SCENARIOS: Scenario[] = [
   demoAnalyticsFunnel,
   demoReferralFunnel,
   demoSupplyChain,
-  demoImports,
+  demoSeed,
 ];
 
 async function main(): Promise<void> {

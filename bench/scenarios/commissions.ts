@@ -150,7 +150,7 @@ async function rawInsertSelect(dataSource: DataSource): Promise<number> {
  * The floor under any run: the same ledger lines written again by the database itself (INSERT … SELECT from
  * the ledger into the ledger, new ids and keys), so every index and foreign key of commission_accruals is paid.
  */
-async function ledgerWriteFloor(dataSource: DataSource, sqlite: boolean): Promise<number> {
+export async function ledgerWriteFloor(dataSource: DataSource, sqlite: boolean): Promise<number> {
   const columns = dataSource
     .getMetadata(CommissionAccrualEntity)
     .columns.map((c) => c.databaseName)

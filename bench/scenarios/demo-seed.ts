@@ -8,7 +8,12 @@ import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 import { BenchContext, BenchRow, Scenario, emptyTable, withPeakRss } from '../harness';
 import { insertRaw, RawReferralChannel, RawReferralLine, rawReferralOf } from '../raw-insert';
+import { ledgerWriteFloor } from './commissions';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
+import { gatherScorecardFacts } from '../../src/analytics/scorecards/scorecard-facts';
+import { DEFAULT_WEIGHT_SET } from '../../src/analytics/scorecards/scorecard.enums';
+import { CommissionsService } from '../../src/commissions/commissions.service';
+import { CommissionAccrualEntity } from '../../src/commissions/entities/commission-accrual.entity';
 import { businessDateOf } from '../../src/common/business-time';
 import { CustomerImportsService } from '../../src/customers/customer-imports.service';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
@@ -16,7 +21,9 @@ import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { CustomerFields, normalizeCustomer } from '../../src/customers/rules/customer-input';
 import { EventFields, normalizeEvent } from '../../src/customers/rules/event-input';
 import { newId } from '../../src/database/columns';
+import { CLOSED_MONTH, LATEST_MONTH, PAID_MONTH } from '../../src/demo/generator/finance';
 import { buildDemoWorld, writeDemoFiles } from '../../src/demo/generator/seed';
+import { JobsService } from '../../src/jobs/jobs.service';
 import { Scale, SCALES } from '../../src/demo/generator/world';
 import { OrgUnitEntity } from '../../src/org-units/entities/org-unit.entity';
 import { JobEntity } from '../../src/jobs/entities/job.entity';
@@ -59,19 +66,23 @@ interface Phase {
   outcome: string;
 }
 
+const CALCULATE_SCORECARDS = `mutation($i: CalculatePartnerScorecardsInput!) { calculatePartnerScorecards(input: $i) { id } }`;
+
 /**
- * The demo generator's bank at a scale (`BENCH_DEMO_SCALE`, default medium: ≈ 100,000 customers), its files
- * imported through the service's own jobs, phase by phase as `npm run seed:demo` does — each against a raw
+ * The demo generator's bank at a scale (`BENCH_DEMO_SCALE`, default medium: ≈ 100,000 customers), phase by phase
+ * as `npm run seed:demo` builds it: its files imported through the service's own jobs — each against a raw
  * multi-row INSERT of the same file's rows into the same emptied table, parsed and normalized by the same
- * functions (hashing, masking, validation) but with none of the jobs' look-ups, listeners, history or audit.
+ * functions (hashing, masking, validation) but with none of the jobs' look-ups, listeners, history or audit —
+ * then the commission runs of the finance phase's three months against the database writing the same ledger
+ * lines itself, and the partner scorecards of those months against their fact queries alone.
  */
-export const demoImports: Scenario = {
-  name: 'demo-imports',
+export const demoSeed: Scenario = {
+  name: 'demo-seed',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const scale = scaleFromEnv();
     const ds = ctx.app.get(DataSource);
     const actor = SYSTEM_ACTOR_FOR_BENCH;
-    const progress = (message: string): void => void process.stderr.write(`demo-imports: ${message}\n`);
+    const progress = (message: string): void => void process.stderr.write(`demo-seed: ${message}\n`);
     const world = await buildDemoWorld(ctx.app, { scale, seed: DEMO_SEED, actor, progress });
     const dir = await mkdtemp(join(tmpdir(), 'gongying-bench-demo-'));
     const phases: Phase[] = [];
@@ -219,9 +230,65 @@ export const demoImports: Scenario = {
         (r) => `${String(r.accepted)} accepted, ${String(r.duplicates)} duplicates, ${String(r.rejected)} rejected`,
       );
 
-      const label = `demo-imports (${ctx.dbLabel}, generator scale ${scale}: ${files.referrals.rows.toLocaleString('en')} referrals, ${files.customers.rows.toLocaleString('en')} customers, ${files.events.rows.toLocaleString('en')} events)`;
+      // Commissions: the three months the finance phase calculates, each a job over every partner with a plan.
+      const commissions = ctx.app.get(CommissionsService);
+      const jobs = ctx.app.get(JobsService);
+      const periods: Awaited<ReturnType<CommissionsService['ensurePeriod']>>[] = [];
+      for (const key of [PAID_MONTH, CLOSED_MONTH, LATEST_MONTH])
+        periods.push(await commissions.ensurePeriod(actor, key));
+      const c0 = performance.now();
+      const commissionRun = await withPeakRss(async () => {
+        for (const period of periods) {
+          const job = await jobs.waitFor((await commissions.startRun(actor, { periodId: period.id })).jobId);
+          if (job.status !== 'SUCCEEDED')
+            throw new Error(`commission run ${period.periodKey}: ${job.error ?? job.status}`);
+        }
+      });
+      const commissionMs = performance.now() - c0;
+      const accrualLines = await ds.getRepository(CommissionAccrualEntity).count();
+      const r0 = performance.now();
+      for (const period of periods) {
+        const job = await jobs.waitFor((await commissions.startRun(actor, { periodId: period.id })).jobId);
+        if ((job.result as { linesAdded?: number } | null)?.linesAdded !== 0)
+          throw new Error(`a re-run of ${period.periodKey} added lines`);
+      }
+      const rerunMs = performance.now() - r0;
+      progress(`commissions: ${accrualLines} lines in ${(commissionMs / 1000).toFixed(1)} s`);
+
+      // Partner scorecards of the same months.
+      let scorecardMs = 0;
+      let factsMs = 0;
+      let scoredPartners = 0;
+      for (const period of periods) {
+        const s0 = performance.now();
+        const { calculatePartnerScorecards: job } = await ctx.gql<{ calculatePartnerScorecards: { id: string } }>(
+          CALCULATE_SCORECARDS,
+          { i: { periodId: period.id } },
+        );
+        const done = await jobs.waitFor(job.id);
+        scorecardMs += performance.now() - s0;
+        if (done.status !== 'SUCCEEDED')
+          throw new Error(`scorecards ${period.periodKey}: ${done.error ?? done.status}`);
+        const f0 = performance.now();
+        const facts = await gatherScorecardFacts(ds.manager, {
+          periodId: period.id,
+          from: period.fromDate,
+          to: period.toDate,
+          currency: config.defaultCurrency,
+          interchangeRate: config.analytics.interchangeRate,
+          agencyFeeRate: config.analytics.agencyFeeRate,
+          balanceMarginRate: config.analytics.balanceMarginRate,
+          earlyClosureDays: DEFAULT_WEIGHT_SET.earlyClosureDays,
+        });
+        factsMs += performance.now() - f0;
+        scoredPartners = facts.length;
+      }
+      // Last: the floor's copies of the ledger lines would count twice in the scorecards' commission costs.
+      const floorMs = await ledgerWriteFloor(ds, ctx.dbLabel === 'SQLite');
+
+      const label = `demo-seed (${ctx.dbLabel}, generator scale ${scale}: ${files.referrals.rows.toLocaleString('en')} referrals, ${files.customers.rows.toLocaleString('en')} customers, ${files.events.rows.toLocaleString('en')} events)`;
       const rate = (rows: number, ms: number): string => `${((rows * 1000) / ms).toFixed(0)} rows/s`;
-      const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+      const seconds = (ms: number): string => (ms < 10_000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
       const totalRows = files.referrals.rows + files.customers.rows + files.events.rows;
       return [
         {
@@ -247,6 +314,27 @@ export const demoImports: Scenario = {
             ratio: `+${mb(p.rss.peak - p.rss.start)} vs +${mb(p.rawRss.peak - p.rawRss.start)}`,
           },
         ]),
+        {
+          scenario: label,
+          metric: `commission runs of ${PAID_MONTH}, ${CLOSED_MONTH} and ${LATEST_MONTH} (jobs over every partner with a plan; peak RSS start → peak) vs the database INSERT … SELECTing the same ${accrualLines.toLocaleString('en')} ledger lines into the ledger`,
+          gongying: `${seconds(commissionMs)}; ${mb(commissionRun.start)} → ${mb(commissionRun.peak)}`,
+          baseline: seconds(floorMs),
+          ratio: `${(commissionMs / floorMs).toFixed(2)}×`,
+        },
+        {
+          scenario: label,
+          metric: 'the same three runs again (idempotent: 0 lines added) vs the same floor',
+          gongying: seconds(rerunMs),
+          baseline: seconds(floorMs),
+          ratio: `${(rerunMs / floorMs).toFixed(2)}×`,
+        },
+        {
+          scenario: label,
+          metric: `calculatePartnerScorecards of the three months, ${scoredPartners} partners (GraphQL, job: fact queries, scoring, one writing transaction) vs the fact queries alone`,
+          gongying: seconds(scorecardMs),
+          baseline: seconds(factsMs),
+          ratio: `${(scorecardMs / factsMs).toFixed(2)}×`,
+        },
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });
