@@ -17,6 +17,7 @@ import { ReferralPartnerIndex1764460800750 } from './1764460800750-referral-part
 import { AnalyticsOutbox1764460800760 } from './1764460800760-analytics-outbox';
 import { AnalyticsPartnerMonthly1764460800770 } from './1764460800770-analytics-partner-monthly';
 import { ReferralPairIndexes1764460800780 } from './1764460800780-referral-pair-indexes';
+import { AttributionTouchCoveringIndexes1764460800790 } from './1764460800790-attribution-touch-covering-indexes';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   AnalyticsOutbox1764460800760,
   AnalyticsPartnerMonthly1764460800770,
   ReferralPairIndexes1764460800780,
+  AttributionTouchCoveringIndexes1764460800790,
 ];

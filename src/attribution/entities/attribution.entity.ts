@@ -43,9 +43,9 @@ export class AttributionEntity {
 /** Every touch that competed for a decision, with its outcome; WON rows carry share and qualification. */
 @Entity({ name: 'attribution_touches' })
 @Index('ix_attribution_touches_attribution', ['attributionId'])
-@Index('ix_attribution_touches_partner', ['partnerId', 'outcome', 'customerId'])
+@Index('ix_attribution_touches_partner_customer', ['partnerId', 'outcome', 'customerId', 'convertedOn'])
 @Index('ix_attribution_touches_program', ['programId', 'outcome', 'customerId'])
-@Index('ix_attribution_touches_customer', ['customerId'])
+@Index('ix_attribution_touches_customer_partner', ['customerId', 'outcome', 'partnerId', 'convertedOn', 'programId'])
 @Index('ix_attribution_touches_referral', ['referralId'])
 export class AttributionTouchEntity {
   @IdColumn() id!: string;
