@@ -10,6 +10,7 @@ import {
 import { DEFAULT_WEIGHT_SET } from '../../src/analytics/scorecards/scorecard.enums';
 import { AttributionEntity, AttributionTouchEntity } from '../../src/attribution/entities/attribution.entity';
 import { CommissionsService } from '../../src/commissions/commissions.service';
+import { CommissionPeriodEntity } from '../../src/commissions/entities/commission-period.entity';
 import { CustomerEntity } from '../../src/customers/entities/customer.entity';
 import { CustomerEventEntity } from '../../src/customers/entities/customer-event.entity';
 import { newId } from '../../src/database/columns';
@@ -252,6 +253,46 @@ async function seedCustomers(ctx: BenchContext, seeded: Seeded): Promise<number>
 }
 
 /**
+ * Each period's scorecard calculation (the GraphQL mutation, its job waited for) and, after it, the same fact
+ * queries alone (`gatherScorecardFacts`): their summed times, and how many partners the last facts cover.
+ */
+export async function timeScorecardCalculation(
+  ctx: BenchContext,
+  periods: readonly CommissionPeriodEntity[],
+): Promise<{ jobMs: number; factsMs: number; partners: number }> {
+  const jobs = ctx.app.get(JobsService);
+  const dataSource = ctx.app.get(DataSource);
+  const rates = ctx.config.analytics;
+  let jobMs = 0;
+  let factsMs = 0;
+  let partners = 0;
+  for (const period of periods) {
+    const start = performance.now();
+    const { calculatePartnerScorecards: job } = await ctx.gql<{ calculatePartnerScorecards: { id: string } }>(
+      CALCULATE,
+      { i: { periodId: period.id } },
+    );
+    const done = await jobs.waitFor(job.id);
+    jobMs += performance.now() - start;
+    if (done.status !== 'SUCCEEDED') throw new Error(`scorecard job ${done.status}: ${done.error ?? ''}`);
+    const factsStart = performance.now();
+    const facts = await gatherScorecardFacts(dataSource.manager, {
+      periodId: period.id,
+      from: period.fromDate,
+      to: period.toDate,
+      currency: ctx.config.defaultCurrency,
+      interchangeRate: rates.interchangeRate,
+      agencyFeeRate: rates.agencyFeeRate,
+      balanceMarginRate: rates.balanceMarginRate,
+      earlyClosureDays: DEFAULT_WEIGHT_SET.earlyClosureDays,
+    });
+    factsMs += performance.now() - factsStart;
+    partners = facts.length;
+  }
+  return { jobMs, factsMs, partners };
+}
+
+/**
  * Partner scorecards: the calculation job per period (set-based fact queries, scoring, one writing transaction)
  * against the fact queries alone, then the reads — a page of `partnerScorecards` over GraphQL against the SQL it
  * runs, and `partners { scorecard }` (batched) against one query per partner — p95 with GraphQL and baseline
@@ -268,36 +309,11 @@ export const partnerScorecards: Scenario = {
     const events = await seedCustomers(ctx, seeded);
     const loadMs = performance.now() - loadStart;
     const commissions = ctx.app.get(CommissionsService);
-    const jobs = ctx.app.get(JobsService);
     const periods = [];
     for (const key of PERIODS) periods.push(await commissions.ensurePeriod(SYSTEM_ACTOR_FOR_BENCH, key));
 
-    let jobMs = 0;
-    let factsMs = 0;
-    for (const period of periods) {
-      const start = performance.now();
-      const { calculatePartnerScorecards: job } = await ctx.gql<{ calculatePartnerScorecards: { id: string } }>(
-        CALCULATE,
-        { i: { periodId: period.id } },
-      );
-      const done = await jobs.waitFor(job.id);
-      jobMs += performance.now() - start;
-      if (done.status !== 'SUCCEEDED') throw new Error(`scorecard job ${done.status}: ${done.error ?? ''}`);
-      const rates = ctx.config.analytics;
-      const factsStart = performance.now();
-      const facts = await gatherScorecardFacts(dataSource.manager, {
-        periodId: period.id,
-        from: period.fromDate,
-        to: period.toDate,
-        currency: ctx.config.defaultCurrency,
-        interchangeRate: rates.interchangeRate,
-        agencyFeeRate: rates.agencyFeeRate,
-        balanceMarginRate: rates.balanceMarginRate,
-        earlyClosureDays: DEFAULT_WEIGHT_SET.earlyClosureDays,
-      });
-      factsMs += performance.now() - factsStart;
-      if (facts.length !== PARTNERS) throw new Error(`facts for ${facts.length} partners, expected ${PARTNERS}`);
-    }
+    const { jobMs, factsMs, partners } = await timeScorecardCalculation(ctx, periods);
+    if (partners !== PARTNERS) throw new Error(`facts for ${partners} partners, expected ${PARTNERS}`);
     const scored = Number(
       (await dataSource.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM partner_scorecards'))[0]?.n ?? 0,
     );
