@@ -12,7 +12,7 @@ import { CommissionsService } from '../commissions/commissions.service';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CommissionAccrualEntity } from '../commissions/entities/commission-accrual.entity';
 import { CommissionPeriodEntity, CommissionRunEntity } from '../commissions/entities/commission-period.entity';
-import { newId } from '../database/columns';
+import { bigintTransformer, newId } from '../database/columns';
 import { JobEntity } from '../jobs/entities/job.entity';
 import { JobStatus } from '../jobs/job.enums';
 import { TransactionService } from '../database/transaction.service';
@@ -47,6 +47,15 @@ export const ACCOUNT_NOT_ON_FILE = '未登记 not on file';
 export function accountLine(a: PartnerBankAccountEntity): string {
   const bank = a.bankName ?? a.bic ?? a.cnaps;
   return [a.accountName, maskAccount(a.iban ?? a.accountNumber ?? ''), ...(bank ? [bank] : [])].join(' · ');
+}
+
+/** A partner's ledger lines of a period summed by program, rule and currency: one statement line. */
+interface LedgerSum {
+  programId: string;
+  ruleId: string;
+  currency: string;
+  count: number;
+  amount: bigint;
 }
 
 const SETTLEMENT_MOVES: readonly string[] = [PeriodStatus.APPROVED, PeriodStatus.CLOSED, PeriodStatus.PAID];
@@ -221,15 +230,45 @@ export class SettlementService {
         throw conflict('COMMISSION_RUN_IN_PROGRESS', `A commission run of ${period.periodKey} has not finished`, {
           field: 'periodId',
         });
-      const accruals = await manager.find(CommissionAccrualEntity, {
-        where: { periodId },
-        order: { id: 'ASC' },
-      });
-      const byPartner = new Map<string, CommissionAccrualEntity[]>();
-      for (const a of accruals) byPartner.set(a.partnerId, [...(byPartner.get(a.partnerId) ?? []), a]);
+      // The statement lines are the ledger summed by partner, program and rule: summed by the database (a
+      // large bank posts millions of lines a month; reading them whole held gigabytes in this process).
+      const sums = await manager
+        .createQueryBuilder(CommissionAccrualEntity, 'a')
+        .select('a.partnerId', 'partnerId')
+        .addSelect('a.programId', 'programId')
+        .addSelect('a.ruleId', 'ruleId')
+        .addSelect('a.currency', 'currency')
+        .addSelect('COUNT(*)', 'count')
+        .addSelect('SUM(a.amount)', 'amount')
+        .where('a.periodId = :periodId', { periodId })
+        .groupBy('a.partnerId')
+        .addGroupBy('a.programId')
+        .addGroupBy('a.ruleId')
+        .addGroupBy('a.currency')
+        .getRawMany<{
+          partnerId: string;
+          programId: string;
+          ruleId: string;
+          currency: string;
+          count: unknown;
+          amount: unknown;
+        }>();
+      const byPartner = new Map<string, LedgerSum[]>();
+      for (const r of sums) {
+        const sum: LedgerSum = {
+          programId: r.programId,
+          ruleId: r.ruleId,
+          currency: r.currency,
+          count: Number(r.count),
+          amount: bigintTransformer.from(r.amount) as bigint,
+        };
+        const list = byPartner.get(r.partnerId);
+        if (list) list.push(sum);
+        else byPartner.set(r.partnerId, [sum]);
+      }
       const partnerIds = [...byPartner.keys()].sort();
       const partners = partnerIds.length ? await manager.findBy(PartnerEntity, { id: In(partnerIds) }) : [];
-      const programIds = [...new Set(accruals.map((a) => a.programId))];
+      const programIds = [...new Set(sums.map((r) => r.programId))];
       const programs = programIds.length ? await manager.findBy(ProgramEntity, { id: In(programIds) }) : [];
       const programName = new Map(programs.map((p) => [p.id, p.nameZh]));
       const now = this.clock.now();
@@ -241,15 +280,7 @@ export class SettlementService {
         if (currencies.size > 1)
           throw conflict('MIXED_CURRENCY', `Partner ${partner.code} has accruals in several currencies`);
         const currency = rows[0]?.currency ?? 'CNY';
-        const groups = new Map<string, { programId: string; ruleId: string; count: number; amount: bigint }>();
-        for (const r of rows) {
-          const key = `${r.programId}|${r.ruleId}`;
-          const g = groups.get(key) ?? { programId: r.programId, ruleId: r.ruleId, count: 0, amount: 0n };
-          g.count += 1;
-          g.amount += r.amount;
-          groups.set(key, g);
-        }
-        const sorted = [...groups.values()].sort(
+        const sorted = [...rows].sort(
           (a, b) =>
             (programName.get(a.programId) ?? '').localeCompare(programName.get(b.programId) ?? '') ||
             a.programId.localeCompare(b.programId) ||
@@ -284,7 +315,7 @@ export class SettlementService {
           gross: totals.gross.minor,
           taxRate: terms.taxRate,
           pricesIncludeTax: terms.pricesIncludeTax,
-          accrualCount: rows.length,
+          accrualCount: rows.reduce((n, r) => n + r.count, 0),
           preparedById: null,
           preparedAt: null,
           approvedById: null,
