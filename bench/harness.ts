@@ -226,6 +226,9 @@ export function benchInt(name: string, fallback: number): number {
   return Number.parseInt(raw, 10);
 }
 
+/** Bytes as whole megabytes, for memory figures. */
+export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
 /** RSS before `work` and its peak while it runs (sampled every 50 ms), in bytes. */
 export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; start: number; peak: number }> {
   const start = process.memoryUsage().rss;

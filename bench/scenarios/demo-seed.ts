@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, Scenario, emptyTable, withPeakRss } from '../harness';
+import { BenchContext, BenchRow, Scenario, emptyTable, mb, withPeakRss } from '../harness';
 import { insertRaw, RawReferralChannel, RawReferralLine, rawReferralOf } from '../raw-insert';
 import { ledgerWriteFloor } from './commissions';
 import { timeScorecardCalculation } from './partner-scorecards';
@@ -21,7 +20,9 @@ import { CustomerFields, normalizeCustomer } from '../../src/customers/rules/cus
 import { EventFields, normalizeEvent } from '../../src/customers/rules/event-input';
 import { newId } from '../../src/database/columns';
 import { CLOSED_MONTH, LATEST_MONTH, PAID_MONTH } from '../../src/demo/generator/finance';
+import { DEFAULT_DEMO_SEED } from '../../src/demo/demo';
 import { buildDemoWorld, writeDemoFiles } from '../../src/demo/generator/seed';
+import { readRows } from '../../src/imports/records';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { Scale, SCALES } from '../../src/demo/generator/world';
 import { OrgUnitEntity } from '../../src/org-units/entities/org-unit.entity';
@@ -32,13 +33,9 @@ import { parseAttributionRule } from '../../src/programs/rules/program-rules';
 import { ReferralEntity } from '../../src/referrals/entities/referral.entity';
 import { ReferralImportsService } from '../../src/referrals/referral-imports.service';
 
-/** The seed `npm run seed:demo` uses by default: the bench imports the same bank. */
-const DEMO_SEED = 20260101;
-
-/** A generated file's lines, parsed, one at a time (the baselines read the file as the imports do). */
+/** A generated file's records, one at a time, read by the imports' own reader (the baselines parse as they do). */
 async function* linesOf<T>(path: string): AsyncGenerator<T> {
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity }))
-    if (line !== '') yield JSON.parse(line) as T;
+  for await (const row of readRows(createReadStream(path), 'NDJSON')) if (row.record) yield row.record as T;
 }
 
 async function* mapped<A, B>(source: AsyncIterable<A>, map: (a: A) => B): AsyncGenerator<B> {
@@ -50,8 +47,6 @@ function scaleFromEnv(): Scale {
   if (!(raw in SCALES)) throw new Error(`BENCH_DEMO_SCALE must be one of ${Object.keys(SCALES).join(', ')}`);
   return raw as Scale;
 }
-
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 interface Phase {
   name: string;
@@ -80,7 +75,7 @@ export const demoSeed: Scenario = {
     const ds = ctx.app.get(DataSource);
     const actor = SYSTEM_ACTOR_FOR_BENCH;
     const progress = (message: string): void => void process.stderr.write(`demo-seed: ${message}\n`);
-    const world = await buildDemoWorld(ctx.app, { scale, seed: DEMO_SEED, actor, progress });
+    const world = await buildDemoWorld(ctx.app, { scale, seed: DEFAULT_DEMO_SEED, actor, progress });
     const dir = await mkdtemp(join(tmpdir(), 'gongying-bench-demo-'));
     const phases: Phase[] = [];
     const analytics = ctx.app.get(AnalyticsMaintenanceService);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
-import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, median, withPeakRss } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, mb, median, withPeakRss } from '../harness';
 import { insertRaw } from '../raw-insert';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
 import {
@@ -107,8 +107,6 @@ const ROLL_UP_TABLES = [
   AnalyticsDailyEntity,
   AnalyticsMonthlyEntity,
 ];
-
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 export const eventImport: Scenario = {
   name: 'event-import',

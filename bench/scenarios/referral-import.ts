@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR_FOR_BENCH } from '../system-actor';
 import { benchAgreement, benchPartner, benchReferralProgram } from '../fixtures';
-import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, withPeakRss } from '../harness';
+import { BenchContext, BenchRow, Scenario, benchInt, emptyTable, mb, withPeakRss } from '../harness';
 import { insertRaw, rawReferralOf } from '../raw-insert';
 import { residentIdCheckChar } from '../../src/common/identifiers';
 import { ChannelsService } from '../../src/channels/channels.service';
@@ -274,8 +274,6 @@ async function setUpChannels(ctx: BenchContext, orgUnitId: string): Promise<Benc
   }
   return channels;
 }
-
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 export const referralImport: Scenario = {
   name: 'referral-import',

@@ -280,7 +280,7 @@ export class SettlementService {
         if (currencies.size > 1)
           throw conflict('MIXED_CURRENCY', `Partner ${partner.code} has accruals in several currencies`);
         const currency = rows[0]?.currency ?? 'CNY';
-        const sorted = [...rows].sort(
+        const sorted = rows.sort(
           (a, b) =>
             (programName.get(a.programId) ?? '').localeCompare(programName.get(b.programId) ?? '') ||
             a.programId.localeCompare(b.programId) ||
