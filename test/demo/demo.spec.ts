@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
 import { seedDemoWorld, SeedSummary } from '../../src/demo/generator/seed';
@@ -44,6 +47,9 @@ describe.each(databases())('demo generator on %s', (db) => {
   let a: TestApp;
   let summary: SeedSummary;
   const messages: string[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), 'gy-demo-files-'));
+  /** Per import reported done: whether its file was still on disk then. */
+  const fileLeftAtReport: Record<string, boolean> = {};
   beforeAll(async () => {
     a = await TestApp.start(db, DEBTOR);
     summary = await seedDemoWorld(a.app, {
@@ -51,10 +57,24 @@ describe.each(databases())('demo generator on %s', (db) => {
       seed: 7,
       actor: DEMO_SYSTEM_ACTOR,
       password: TEST_PASSWORD,
-      progress: (m) => messages.push(m),
+      workDir,
+      progress: (m) => {
+        messages.push(m);
+        const done = /^demo: (referrals|customers|events) imported/.exec(m)?.[1];
+        if (done) fileLeftAtReport[done] = existsSync(join(workDir, `${done}.ndjson`));
+      },
     });
   }, 300_000);
-  afterAll(() => a.close());
+  afterAll(async () => {
+    rmSync(workDir, { recursive: true, force: true });
+    await a.close();
+  });
+
+  it('deletes each NDJSON file once it is imported, keeping the work dir', () => {
+    expect(messages.some((m) => m.startsWith('demo: files written'))).toBe(true);
+    expect(fileLeftAtReport).toEqual({ referrals: false, customers: false, events: false });
+    expect(readdirSync(workDir)).toEqual([]);
+  });
 
   // First, before any report has caught the roll-ups up.
   it('leaves the analytics roll-ups current: a catch-up right after seeding finds nothing to apply', async () => {

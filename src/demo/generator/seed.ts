@@ -55,7 +55,7 @@ export interface SeedOptions {
   seed: number;
   actor: Actor;
   progress?: (message: string) => void;
-  /** Where the NDJSON files go (default: a fresh temp dir, removed afterwards). */
+  /** Where the NDJSON files wait for their imports (default: a fresh temp dir, removed afterwards); each file is deleted once imported. */
   workDir?: string;
   /** Password of the users the finance phase creates (default: a random one nobody knows). */
   password?: string;
@@ -194,6 +194,8 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
         'NDJSON',
         actor,
       );
+    // Each file goes once imported: the large scale's 6 GB of files need not sit beside its 70 GB database.
+    await rm(files.referrals.path, { force: true });
     progress(`demo: referrals imported ${JSON.stringify(referralJob.result)}`);
     const imports = app.get(CustomerImportsService);
     const customerJob = await imports.importCustomersFromStream(
@@ -201,12 +203,14 @@ export async function seedDemoWorld(app: INestApplicationContext, options: SeedO
       'NDJSON',
       actor,
     );
+    await rm(files.customers.path, { force: true });
     progress(`demo: customers imported ${JSON.stringify(customerJob.result)}`);
     const eventJob = await imports.importCustomerEventsFromStream(
       readWithProgress(files.events.path, 'events', files.events.rows, progress),
       'NDJSON',
       actor,
     );
+    await rm(files.events.path, { force: true });
     progress(`demo: events imported ${JSON.stringify(eventJob.result)}`);
     const finance = await seedFinance(app, {
       seed,
