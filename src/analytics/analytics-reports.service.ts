@@ -34,8 +34,11 @@ export interface FunnelQueryFilter {
   submittedTo?: string;
 }
 
-/** Median days per stage pair of MEDIAN_MEASURES (null when no referral reached both). */
-export type FunnelMedians = Record<keyof typeof MEDIAN_MEASURES, string | null>;
+/** A pair of stages whose median days apart a funnel reports. */
+export type MedianPair = keyof typeof MEDIAN_MEASURES;
+export const MEDIAN_PAIRS = Object.keys(MEDIAN_MEASURES) as MedianPair[];
+/** Median days per stage pair of MEDIAN_MEASURES (null when no referral reached both, or the pair was not read). */
+export type FunnelMedians = Record<MedianPair, string | null>;
 
 export interface ExtendedFunnelRow extends FunnelRow {
   medianDays: FunnelMedians;
@@ -88,8 +91,11 @@ const COUNT_MEASURES: Record<string, keyof FunnelCounts> = {
 };
 /** The measures of the stage counts (with the expiry reversal): a funnel without medians reads only these. */
 export const FUNNEL_COUNT_MEASURES = [...Object.keys(COUNT_MEASURES), 'REFERRAL_EXPIRED_REVERSED'];
-/** Every measure the funnel reads: stage counts, the expiry reversal and the median histograms. */
-export const FUNNEL_MEASURES = [...FUNNEL_COUNT_MEASURES, ...Object.values(MEDIAN_MEASURES)];
+/** The measures a funnel reads: stage counts, the expiry reversal and the histograms of the median pairs asked for. */
+export const funnelMeasures = (pairs: readonly MedianPair[]): string[] => [
+  ...FUNNEL_COUNT_MEASURES,
+  ...pairs.map((pair) => MEDIAN_MEASURES[pair]),
+];
 const COUNT_KEYS = Object.keys(EMPTY_COUNTS) as (keyof FunnelCounts)[];
 /** A bucket without histogram rows (every funnel read without medians): one shared answer, no object per row. */
 const NO_MEDIANS = Object.freeze(
@@ -274,7 +280,7 @@ export class AnalyticsReportsService {
     groupBy: FunnelGroupBy,
     interval: FunnelInterval,
     compare = false,
-    withMedians = true,
+    medianPairs: readonly MedianPair[] = MEDIAN_PAIRS,
   ): Promise<ExtendedFunnelRow[]> {
     checkDate(filter.submittedFrom, 'filter.submittedFrom');
     checkDate(filter.submittedTo, 'filter.submittedTo');
@@ -291,7 +297,7 @@ export class AnalyticsReportsService {
           : addDays(first, interval === FunnelInterval.WEEK ? -7 : -1);
     }
     const byDay = compare || interval !== FunnelInterval.MONTH;
-    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, withMedians);
+    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, medianPairs);
     const from = byDay ? filter.submittedFrom : undefined;
     const current = [...foldFunnel(interval, byDay, raw, from).values()].sort(compareFunnelRows).map((b) => b.row());
     if (!compare) return current;
@@ -322,7 +328,7 @@ export class AnalyticsReportsService {
     groupBy: FunnelGroupBy,
     byDay: boolean,
     from: string | undefined,
-    withMedians: boolean,
+    medianPairs: readonly MedianPair[],
   ): Promise<Record<string, unknown>[]> {
     const group = GROUP_COLUMN[groupBy];
     // Whole months come from a monthly roll-up; a range starting or ending mid-month needs the days.
@@ -347,7 +353,7 @@ export class AnalyticsReportsService {
       .addSelect('d.bucket_value', 'bucket_value')
       .addSelect(grouped ? 'SUM(d.fact_count)' : 'd.fact_count', 'n')
       .from(table, 'd')
-      .where('d.measure IN (:...measures)', { measures: withMedians ? FUNNEL_MEASURES : FUNNEL_COUNT_MEASURES });
+      .where('d.measure IN (:...measures)', { measures: funnelMeasures(medianPairs) });
     applyPartnerScope(q, actor, 'd.partner_id');
     inList(q, 'd.partner_id', 'partnerIds', filter.partnerIds);
     inList(q, 'd.program_id', 'programIds', filter.programIds);

@@ -1,5 +1,5 @@
 import { Args, ID, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
+import { FieldNode, GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
 import { Actor } from '../auth/actor';
 import { ApiScopes, CurrentActor, Roles } from '../auth/decorators';
 import { ALL_ROLES, Role } from '../auth/roles';
@@ -11,7 +11,13 @@ import { ReferralFunnelFilter } from '../referrals/dto/referral.inputs';
 import { FunnelGroupBy, FunnelInterval, REFERRALS_READ_SCOPE } from '../referrals/referral.enums';
 import { rate } from '../referrals/rules/funnel';
 import { AnalyticsMaintenanceService } from './analytics-maintenance.service';
-import { AnalyticsReportsService, CohortGroupBy, ExtendedFunnelRow, FunnelMedians } from './analytics-reports.service';
+import {
+  AnalyticsReportsService,
+  CohortGroupBy,
+  ExtendedFunnelRow,
+  FunnelMedians,
+  MEDIAN_PAIRS,
+} from './analytics-reports.service';
 import { CohortFilterInput, PartnerValueFilterInput } from './dto/analytics.inputs';
 import {
   AcquisitionCohort,
@@ -98,15 +104,24 @@ class FunnelRowView implements FunnelReportRow {
   }
 }
 
-/** Whether the query selects `field` directly under this field (inline and named fragments included). */
-function selectsField(info: GraphQLResolveInfo, field: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some((sel) => {
-      if (sel.kind === Kind.FIELD) return sel.name.value === field;
-      if (sel.kind === Kind.INLINE_FRAGMENT) return visit(sel.selectionSet);
-      return visit(info.fragments[sel.name.value]?.selectionSet);
+/**
+ * The fields the query selects under `field` of this field (inline and named fragments included, aliases
+ * resolved to field names); empty when it does not select `field`.
+ */
+function fieldsSelectedUnder(info: GraphQLResolveInfo, field: string): Set<string> {
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, onPath: (sel: FieldNode) => void): void => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) onPath(sel);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet, onPath);
+      else visit(info.fragments[sel.name.value]?.selectionSet, onPath);
+    }
+  };
+  for (const node of info.fieldNodes)
+    visit(node.selectionSet, (sel) => {
+      if (sel.name.value === field) visit(sel.selectionSet, (inner) => names.add(inner.name.value));
     });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+  return names;
 }
 
 /** The analytics reports (issue 8); every one is scoped to what the caller may see. */
@@ -133,9 +148,10 @@ export class AnalyticsResolver {
     @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
     @Args('compare', { nullable: true, defaultValue: false }) compare?: boolean,
   ): Promise<FunnelReportRow[]> {
-    // The median histograms are most of the roll-up rows a funnel reads: read them only when asked for.
-    const medians = selectsField(info, 'medianDays');
-    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, compare ?? false, medians);
+    // The median histograms are most of the roll-up rows a funnel reads: read only the stage pairs asked for.
+    const selected = fieldsSelectedUnder(info, 'medianDays');
+    const pairs = MEDIAN_PAIRS.filter((pair) => selected.has(pair));
+    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, compare ?? false, pairs);
     return rows.map((r) => new FunnelRowView(r, groupBy, interval));
   }
 
@@ -150,7 +166,7 @@ export class AnalyticsResolver {
     @Args('interval', { type: () => FunnelInterval }) interval: FunnelInterval,
     @Args('filter', { nullable: true }) filter?: ReferralFunnelFilter,
   ): Promise<ReferralFunnelColumns> {
-    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, false, false);
+    const rows = await this.reports.funnel(actor, filter ?? {}, groupBy, interval, false, []);
     const column = <T>(read: (r: ExtendedFunnelRow) => T): T[] => rows.map(read);
     return {
       groupBy,

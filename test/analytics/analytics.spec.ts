@@ -242,6 +242,27 @@ describe.each(databases())('analytics on %s', (db) => {
     });
   });
 
+  it('reads the histograms of the median pairs a query selects — through aliases and fragments — and gives their values', async () => {
+    const ask = async (query: string) => {
+      const rows = ok(
+        await t.gql<{ referralFunnel: Record<string, unknown>[] }>(query, { g: 'PARTNER', i: 'MONTH' }, 'admin'),
+      ).referralFunnel;
+      return rows.map((r) => r.medianDays);
+    };
+    const head = 'query($g: FunnelGroupBy!, $i: FunnelInterval!) { referralFunnel(groupBy: $g, interval: $i) {';
+    expect(await ask(`${head} medianDays { toConverted: submittedToConverted } } }`)).toEqual([{ toConverted: '7.0' }]);
+    expect(
+      await ask(`${head} ...Medians } } fragment Medians on ReferralFunnelRow { medianDays { ...Applied ... on FunnelMedianDays { submittedToContacted } } }
+        fragment Applied on FunnelMedianDays { appliedToConverted }`),
+    ).toEqual([{ appliedToConverted: '4.0', submittedToContacted: '1.0' }]);
+    // The same pair selected twice, once inside an inline fragment on the row.
+    expect(
+      await ask(
+        `${head} medianDays { contactedToApplied } ... on ReferralFunnelRow { medianDays { submittedToConverted } } } }`,
+      ),
+    ).toEqual([{ contactedToApplied: '2.0', submittedToConverted: '7.0' }]);
+  });
+
   it('acquisition cohorts computed by hand', async () => {
     const rows = ok(
       await t.gql<{ acquisitionCohorts: unknown[] }>(
