@@ -18,6 +18,7 @@ import { AnalyticsOutbox1764460800760 } from './1764460800760-analytics-outbox';
 import { AnalyticsPartnerMonthly1764460800770 } from './1764460800770-analytics-partner-monthly';
 import { ReferralPairIndexes1764460800780 } from './1764460800780-referral-pair-indexes';
 import { AttributionTouchCoveringIndexes1764460800790 } from './1764460800790-attribution-touch-covering-indexes';
+import { AnalyticsCursorCheck1764460800800 } from './1764460800800-analytics-cursor-check';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   AnalyticsPartnerMonthly1764460800770,
   ReferralPairIndexes1764460800780,
   AttributionTouchCoveringIndexes1764460800790,
+  AnalyticsCursorCheck1764460800800,
 ];

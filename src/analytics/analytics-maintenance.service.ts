@@ -304,7 +304,9 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     if (OUTBOX_SOURCES.includes(source)) return this.drainOutbox(source);
     const result: CatchUpResult = { source, read: 0, applied: 0, skipped: 0, conflicts: 0 };
     const overlapMs = this.config.analytics.overlapSeconds * 1000;
-    const memo = this.applied.get(source);
+    // A process that has not checked yet starts from the check kept with the cursor (another process's, or
+    // its own before a restart), so its first report counts the window instead of re-reading it.
+    const memo = this.applied.get(source) ?? (await this.storedCheck(source));
     if (memo) {
       // Cheap "anything new?": the remembered window's rows only grow (the cursor sources are append-only). When
       // its count is unchanged, every row is applied; and since a row not yet committed carries a mark
@@ -338,6 +340,11 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       });
       if (batch.last === null) {
         this.applied.set(source, { from: since.getTime(), signature: window });
+        // Beside the cursor, not through it: its version guards the cursor's advances only.
+        await this.dataSource.query(
+          'UPDATE analytics_cursors SET checked_from = ?, checked_signature = ? WHERE source = ?',
+          [instantParam(this.dataSource.manager, since), window, source],
+        );
         return result;
       }
       after = batch.last;
@@ -495,6 +502,13 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     const n = (v: unknown): string => String(Number(text(v) || '0'));
     const whole = n(row?.n);
     return { whole, newer: newerFrom === null ? whole : n(row?.n2) };
+  }
+
+  /** The "anything new?" check the last whole read of the window left with the cursor, if any. */
+  private async storedCheck(source: AnalyticsSource): Promise<{ from: number; signature: string } | null> {
+    const row = await this.dataSource.getRepository(AnalyticsCursorEntity).findOneBy({ source });
+    if (!row?.checkedFrom || row.checkedSignature === null) return null;
+    return { from: row.checkedFrom.getTime(), signature: row.checkedSignature };
   }
 
   /**

@@ -795,4 +795,59 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
       t.clock.set(restore);
     }
   });
+
+  it('a process that starts counts the window the last whole read left with the cursor instead of re-reading it, and still applies what came since', async () => {
+    const overlapMs = t.config.analytics.overlapSeconds * 1000;
+    const [row] = await t.dataSource.query<{ program_id: string; customer_id: string }[]>(
+      'SELECT program_id, customer_id FROM commission_accruals WHERE partner_id = ? LIMIT 1',
+      [pA],
+    );
+    const accrueAt = (createdAt: Date): Promise<void> =>
+      accrue({
+        partnerId: pA,
+        programId: row?.program_id as string,
+        kind: 'ACCRUAL',
+        amount: 100n,
+        periodId: mar,
+        customerId: row?.customer_id as string,
+        createdAt,
+      });
+    // Past every mark so far (the test before moved the cursor ten overlaps ahead).
+    const now = new Date(Date.now() + 20 * overlapMs);
+    const restore = t.clock.now();
+    t.clock.set(now);
+    const startProcess = () =>
+      new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.clock);
+    const statementsOf = async (work: () => Promise<unknown>): Promise<{ result: unknown; accruals: string[] }> => {
+      t.queries.reset();
+      t.queries.recording = true;
+      try {
+        const result = await work();
+        return { result, accruals: t.queries.statements.filter((q) => /commission_accruals/.test(q)) };
+      } finally {
+        t.queries.recording = false;
+      }
+    };
+    try {
+      await startProcess().catchUp('ACCRUAL');
+      // Two ledger lines inside the overlap, applied by a whole read of the window.
+      await accrueAt(new Date(now.getTime() - 2000));
+      await accrueAt(new Date(now.getTime() - 1000));
+      expect(await startProcess().catchUp('ACCRUAL')).toMatchObject({ applied: 2 });
+      // A restarted process: one count over the kept window, nothing read.
+      const restarted = await statementsOf(() => startProcess().catchUp('ACCRUAL'));
+      expect(restarted.result).toMatchObject({ read: 0, applied: 0 });
+      expect(restarted.accruals).toHaveLength(1);
+      expect(restarted.accruals[0]).toMatch(/COUNT\(\*\)/);
+      // A line written since: the count differs, so the next process to start reads the window and applies it.
+      await accrueAt(new Date(now.getTime() - 500));
+      expect(await startProcess().catchUp('ACCRUAL')).toMatchObject({ applied: 1, conflicts: 0 });
+      // A reset cursor forgets the kept check with it.
+      const maintenance = t.get(AnalyticsMaintenanceService);
+      await maintenance.resetCursor('ACCRUAL');
+      expect((await statementsOf(() => startProcess().catchUp('ACCRUAL'))).accruals.length).toBeGreaterThan(1);
+    } finally {
+      t.clock.set(restore);
+    }
+  });
 });
