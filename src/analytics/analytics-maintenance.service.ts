@@ -504,9 +504,13 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     return { whole, newer: newerFrom === null ? whole : n(row?.n2) };
   }
 
-  /** The "anything new?" check the last whole read of the window left with the cursor, if any. */
+  /**
+   * The "anything new?" check the last whole read of the window left with the cursor, if any. The cursor comes
+   * with it: a changed window then reads from it without asking for the same row again (see cursorOf).
+   */
   private async storedCheck(source: AnalyticsSource): Promise<{ from: number; signature: string } | null> {
     const row = await this.dataSource.getRepository(AnalyticsCursorEntity).findOneBy({ source });
+    if (row && !this.cursors.has(source)) this.cursors.set(source, row.watermark);
     if (!row?.checkedFrom || row.checkedSignature === null) return null;
     return { from: row.checkedFrom.getTime(), signature: row.checkedSignature };
   }

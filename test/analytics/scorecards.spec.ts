@@ -746,50 +746,57 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
     expect((await page(mar, 'admin', { first: 100 })).map((r) => r.populationSize)).toEqual(Array(8).fill(8));
   });
 
-  it('the accrual check narrows its window to the last overlap once that is settled, and still sees a late commit there', async () => {
-    const overlapMs = t.config.analytics.overlapSeconds * 1000;
+  /** A ledger line of ¥1.00 for partner A in March, marked `createdAt` (as a late commit would be). */
+  async function accrueAt(createdAt: Date): Promise<void> {
     const [row] = await t.dataSource.query<{ program_id: string; customer_id: string }[]>(
       'SELECT program_id, customer_id FROM commission_accruals WHERE partner_id = ? LIMIT 1',
       [pA],
     );
-    const late = (createdAt: Date): Promise<void> =>
-      accrue({
-        partnerId: pA,
-        programId: row?.program_id as string,
-        kind: 'ACCRUAL',
-        amount: 100n,
-        periodId: mar,
-        customerId: row?.customer_id as string,
-        createdAt,
-      });
+    await accrue({
+      partnerId: pA,
+      programId: row?.program_id as string,
+      kind: 'ACCRUAL',
+      amount: 100n,
+      periodId: mar,
+      customerId: row?.customer_id as string,
+      createdAt,
+    });
+  }
+  /** A maintenance service of a process of its own (its memo starts empty), on the test's clock. */
+  const startProcess = () =>
+    new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.clock);
+  /** The work's result and the statements it sent that read commission_accruals. */
+  async function accrualStatementsOf(work: () => Promise<unknown>): Promise<{ result: unknown; accruals: string[] }> {
+    t.queries.reset();
+    t.queries.recording = true;
+    try {
+      const result = await work();
+      return { result, accruals: t.queries.statements.filter((q) => /commission_accruals/.test(q)) };
+    } finally {
+      t.queries.recording = false;
+    }
+  }
+
+  it('the accrual check narrows its window to the last overlap once that is settled, and still sees a late commit there', async () => {
+    const overlapMs = t.config.analytics.overlapSeconds * 1000;
     // Ten overlaps after every mark so far; a process of its own, so its memo starts empty.
     const now = new Date(Date.now() + 10 * overlapMs);
     const restore = t.clock.now();
     t.clock.set(now);
-    const m = new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.clock);
-    const accrualStatements = async (work: () => Promise<unknown>): Promise<string[]> => {
-      t.queries.reset();
-      t.queries.recording = true;
-      try {
-        await work();
-      } finally {
-        t.queries.recording = false;
-      }
-      return t.queries.statements.filter((q) => /commission_accruals/.test(q));
-    };
+    const m = startProcess();
     try {
       await m.catchUp('ACCRUAL'); // reads from the cursor − overlap and remembers that window
       // Nothing new: one count over the remembered window, which then narrows to [now − overlap, ∞) …
-      expect(await accrualStatements(() => m.catchUp('ACCRUAL'))).toHaveLength(1);
+      expect((await accrualStatementsOf(() => m.catchUp('ACCRUAL'))).accruals).toHaveLength(1);
       // … and stays one count (the narrowed window's own count is what the next check compares).
-      expect(await accrualStatements(() => m.catchUp('ACCRUAL'))).toHaveLength(1);
+      expect((await accrualStatementsOf(() => m.catchUp('ACCRUAL'))).accruals).toHaveLength(1);
       // A row committed late with a mark inside the last overlap is seen and applied.
-      await late(new Date(now.getTime() - overlapMs / 2));
+      await accrueAt(new Date(now.getTime() - overlapMs / 2));
       expect(await m.catchUp('ACCRUAL')).toMatchObject({ applied: 1, conflicts: 0 });
       // The window is now [now − overlap, ∞): a mark older than that (no uncommitted row can carry one) is not
       // re-read, which is what makes the check after a bulk load cheap.
       await m.catchUp('ACCRUAL');
-      await late(new Date(now.getTime() - overlapMs * 1.2));
+      await accrueAt(new Date(now.getTime() - overlapMs * 1.2));
       expect(await m.catchUp('ACCRUAL')).toMatchObject({ read: 0, applied: 0 });
     } finally {
       t.clock.set(restore);
@@ -798,36 +805,10 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
 
   it('a process that starts counts the window the last whole read left with the cursor instead of re-reading it, and still applies what came since', async () => {
     const overlapMs = t.config.analytics.overlapSeconds * 1000;
-    const [row] = await t.dataSource.query<{ program_id: string; customer_id: string }[]>(
-      'SELECT program_id, customer_id FROM commission_accruals WHERE partner_id = ? LIMIT 1',
-      [pA],
-    );
-    const accrueAt = (createdAt: Date): Promise<void> =>
-      accrue({
-        partnerId: pA,
-        programId: row?.program_id as string,
-        kind: 'ACCRUAL',
-        amount: 100n,
-        periodId: mar,
-        customerId: row?.customer_id as string,
-        createdAt,
-      });
     // Past every mark so far (the test before moved the cursor ten overlaps ahead).
     const now = new Date(Date.now() + 20 * overlapMs);
     const restore = t.clock.now();
     t.clock.set(now);
-    const startProcess = () =>
-      new AnalyticsMaintenanceService(t.config, t.dataSource, t.get(TransactionService), t.clock);
-    const statementsOf = async (work: () => Promise<unknown>): Promise<{ result: unknown; accruals: string[] }> => {
-      t.queries.reset();
-      t.queries.recording = true;
-      try {
-        const result = await work();
-        return { result, accruals: t.queries.statements.filter((q) => /commission_accruals/.test(q)) };
-      } finally {
-        t.queries.recording = false;
-      }
-    };
     try {
       await startProcess().catchUp('ACCRUAL');
       // Two ledger lines inside the overlap, applied by a whole read of the window.
@@ -835,7 +816,7 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
       await accrueAt(new Date(now.getTime() - 1000));
       expect(await startProcess().catchUp('ACCRUAL')).toMatchObject({ applied: 2 });
       // A restarted process: one count over the kept window, nothing read.
-      const restarted = await statementsOf(() => startProcess().catchUp('ACCRUAL'));
+      const restarted = await accrualStatementsOf(() => startProcess().catchUp('ACCRUAL'));
       expect(restarted.result).toMatchObject({ read: 0, applied: 0 });
       expect(restarted.accruals).toHaveLength(1);
       expect(restarted.accruals[0]).toMatch(/COUNT\(\*\)/);
@@ -845,7 +826,7 @@ describe.each(databases())('partner scorecards (%s)', (db) => {
       // A reset cursor forgets the kept check with it.
       const maintenance = t.get(AnalyticsMaintenanceService);
       await maintenance.resetCursor('ACCRUAL');
-      expect((await statementsOf(() => startProcess().catchUp('ACCRUAL'))).accruals.length).toBeGreaterThan(1);
+      expect((await accrualStatementsOf(() => startProcess().catchUp('ACCRUAL'))).accruals.length).toBeGreaterThan(1);
     } finally {
       t.clock.set(restore);
     }
