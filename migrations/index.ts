@@ -19,6 +19,7 @@ import { AnalyticsPartnerMonthly1764460800770 } from './1764460800770-analytics-
 import { ReferralPairIndexes1764460800780 } from './1764460800780-referral-pair-indexes';
 import { AttributionTouchCoveringIndexes1764460800790 } from './1764460800790-attribution-touch-covering-indexes';
 import { AnalyticsCursorCheck1764460800800 } from './1764460800800-analytics-cursor-check';
+import { RollupNaturalKeys1764460800810 } from './1764460800810-rollup-natural-keys';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ReferralPairIndexes1764460800780,
   AttributionTouchCoveringIndexes1764460800790,
   AnalyticsCursorCheck1764460800800,
+  RollupNaturalKeys1764460800810,
 ];

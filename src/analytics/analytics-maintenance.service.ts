@@ -652,7 +652,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         manager,
         {
           table,
-          columns: ['id', ...columns],
+          columns,
           key,
           assignments: [
             ['fact_count', add('fact_count')],
@@ -660,9 +660,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
           ],
         },
         // Key order: concurrent runs lock shared buckets in the same order (fewer deadlocks).
-        [...deltas.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([, d]) => [newId(), ...read.map((f) => f(d))]),
+        [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => read.map((f) => f(d))),
       );
     }
     // "Latest wins" columns first (their condition reads the stored last_date / last_event_id), then the keys.
@@ -673,7 +671,6 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       {
         table: 'analytics_customer_month',
         columns: [
-          'id',
           'customer_id',
           'month',
           'measure',
@@ -699,7 +696,6 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         ],
       },
       [...agg.customerMonth.values()].map((d) => [
-        newId(),
         d.customerId,
         d.month,
         d.measure,
@@ -716,17 +712,17 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       manager,
       {
         table: 'analytics_customer_activity',
-        columns: ['id', 'customer_id', 'event_type', 'business_date'],
+        columns: ['customer_id', 'event_type', 'business_date'],
         key: ['customer_id', 'event_type', 'business_date'],
         assignments: [],
       },
-      [...agg.activity.values()].map((a) => [newId(), a.customerId, a.eventType, a.date]),
+      [...agg.activity.values()].map((a) => [a.customerId, a.eventType, a.date]),
     );
     await upsertRows(
       manager,
       {
         table: 'analytics_card_month',
-        columns: ['id', 'program_id', 'card_ref', 'month', 'currency', 'spend_count', 'spend_minor'],
+        columns: ['program_id', 'card_ref', 'month', 'currency', 'spend_count', 'spend_minor'],
         key: ['program_id', 'card_ref', 'month', 'currency'],
         assignments: [
           ['spend_count', add('spend_count')],
@@ -734,7 +730,6 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         ],
       },
       [...agg.cardMonth.values()].map((d) => [
-        newId(),
         d.programId,
         d.cardRef,
         d.month,

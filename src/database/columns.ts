@@ -11,6 +11,11 @@ export function IdColumn(): PropertyDecorator {
   return PrimaryColumn({ type: 'varchar', length: 36 });
 }
 
+/** A column of a natural (composite) primary key: a varchar of `length`, or an integer without one. */
+export function KeyColumn(length?: number): PropertyDecorator {
+  return PrimaryColumn(length === undefined ? { type: 'integer' } : { type: 'varchar', length });
+}
+
 export function RefColumn(options: { nullable?: boolean; name?: string } = {}): PropertyDecorator {
   return Column({
     type: 'varchar',

@@ -827,7 +827,7 @@ describe.each(databases())('analytics on %s', (db) => {
   });
 
   // Last: it takes the schema down one migration and up again.
-  it('migrations 760 and 770: queued events move, the referrals the cursor catch-up could still deliver are queued, the partner roll-up is filled', async () => {
+  it('migrations 760, 770 and 810: queued events move, the referrals the cursor catch-up could still deliver are queued, the partner roll-up is filled, the roll-ups keyed by bucket keep their rows', async () => {
     const ds = t.dataSource;
     const m = t.get(AnalyticsMaintenanceService);
     await m.catchUpAll();
@@ -853,6 +853,12 @@ describe.each(databases())('analytics on %s', (db) => {
     // Down to before 760 (and back up through every later one below).
     const later = MIGRATIONS.length - MIGRATIONS.indexOf(AnalyticsOutbox1764460800760);
     for (let i = 0; i < later; i++) await ds.undoLastMigration({ transaction: 'each' });
+    // 810 down: the roll-up rows are kept and get their surrogate ids back, one each.
+    const ids = await ds.query<{ rows: unknown; ids: unknown }[]>(
+      'SELECT COUNT(*) AS "rows", COUNT(DISTINCT id) AS "ids" FROM analytics_daily',
+    );
+    expect(Number(ids[0]?.rows)).toBeGreaterThan(10);
+    expect(Number(ids[0]?.ids)).toBe(Number(ids[0]?.rows));
     // As the cursor catch-up left it: its cursor an hour ago, one referral changed before, one after it.
     const at = (d: Date): Date | string => (db === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
     const now = t.clock.now().getTime();
@@ -883,6 +889,25 @@ describe.each(databases())('analytics on %s', (db) => {
     expect(
       Number((await ds.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM analytics_partner_monthly'))[0]?.n),
     ).toBeGreaterThan(10);
+    // 810 keyed each roll-up by its bucket: a third referral that day adds to the migrated bucket, no second row.
+    await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
+      channelId: ch,
+      idempotencyKey: 'mig-third',
+      prospect: { phone: '13500000003', name: '钱七' },
+      submittedAt: '2026-06-01T02:00:00Z',
+    });
+    await m.catchUp('REFERRAL');
+    for (const [table, date] of [
+      ['analytics_daily', "business_date = '2026-06-01'"],
+      ['analytics_monthly', "month = '2026-06'"],
+    ])
+      expect(
+        await ds.query(
+          `SELECT fact_count AS n FROM ${table} WHERE ${date} AND program_id = ? AND measure = 'REFERRAL_SUBMITTED'`,
+          [program],
+        ),
+      ).toEqual([{ n: db === 'sqlite' ? 3 : '3' }]);
+    expect((await m.verify('2026-06-01', '2026-06-30')).differences).toEqual([]);
   });
 });
 

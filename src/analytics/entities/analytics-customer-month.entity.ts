@@ -1,5 +1,5 @@
 import { Entity, Index } from 'typeorm';
-import { BusinessDateColumn, IdColumn, MoneyColumn, RefColumn, VarcharColumn } from '../../database/columns';
+import { BusinessDateColumn, KeyColumn, MoneyColumn, VarcharColumn } from '../../database/columns';
 
 /**
  * Per-customer monthly roll-up of customer events, independent of attribution (so a re-attribution never
@@ -8,14 +8,12 @@ import { BusinessDateColumn, IdColumn, MoneyColumn, RefColumn, VarcharColumn } f
  * "held" — an order-independent maximum, so incremental maintenance equals a rebuild.
  */
 @Entity({ name: 'analytics_customer_month' })
-@Index('uq_analytics_customer_month', ['customerId', 'month', 'measure', 'currency'], { unique: true })
 @Index('ix_analytics_customer_month_month', ['month', 'measure'])
 export class AnalyticsCustomerMonthEntity {
-  @IdColumn() id!: string;
-  @RefColumn() customerId!: string;
-  @VarcharColumn(7) month!: string;
-  @VarcharColumn(80) measure!: string;
-  @VarcharColumn(3) currency!: string;
+  @KeyColumn(36) customerId!: string;
+  @KeyColumn(7) month!: string;
+  @KeyColumn(80) measure!: string;
+  @KeyColumn(3) currency!: string;
   @MoneyColumn() factCount!: bigint;
   @MoneyColumn() amountMinor!: bigint;
   @BusinessDateColumn() lastDate!: string;

@@ -1,5 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
-import { IdColumn, MoneyColumn, RefColumn, VarcharColumn } from '../../database/columns';
+import { Entity, Index } from 'typeorm';
+import { KeyColumn, MoneyColumn, VarcharColumn } from '../../database/columns';
 
 /**
  * The same facts as analytics_daily, bucketed by month: maintained by the same upserts in the same
@@ -7,25 +7,19 @@ import { IdColumn, MoneyColumn, RefColumn, VarcharColumn } from '../../database/
  * read ~30× fewer rows here.
  */
 @Entity({ name: 'analytics_monthly' })
-@Index(
-  'uq_analytics_monthly_key',
-  ['month', 'partnerId', 'programId', 'channelId', 'orgUnitId', 'measure', 'bucketValue', 'currency'],
-  { unique: true },
-)
 @Index('ix_analytics_monthly_partner', ['partnerId', 'measure', 'month'])
 /** Not covering: fact_count in an index made every upsert of a bucket rewrite its entry (migration 770). */
 @Index('ix_analytics_monthly_measure', ['measure', 'month'])
 export class AnalyticsMonthlyEntity {
-  @IdColumn() id!: string;
-  @VarcharColumn(7) month!: string;
-  @RefColumn() partnerId!: string;
-  @RefColumn() programId!: string;
-  @VarcharColumn(36) channelId!: string;
-  @RefColumn() orgUnitId!: string;
+  @KeyColumn(7) month!: string;
+  @KeyColumn(36) partnerId!: string;
+  @KeyColumn(36) programId!: string;
+  @KeyColumn(36) channelId!: string;
+  @KeyColumn(36) orgUnitId!: string;
   @VarcharColumn(40) partnerKind!: string;
-  @VarcharColumn(80) measure!: string;
-  @Column({ type: 'integer' }) bucketValue!: number;
-  @VarcharColumn(3) currency!: string;
+  @KeyColumn(80) measure!: string;
+  @KeyColumn() bucketValue!: number;
+  @KeyColumn(3) currency!: string;
   @MoneyColumn() factCount!: bigint;
   @MoneyColumn() amountMinor!: bigint;
 }

@@ -1,5 +1,5 @@
-import { Column, Entity, Index } from 'typeorm';
-import { IdColumn, MoneyColumn, RefColumn, VarcharColumn } from '../../database/columns';
+import { Entity, Index } from 'typeorm';
+import { KeyColumn, MoneyColumn, VarcharColumn } from '../../database/columns';
 
 /**
  * The referral funnel's facts of analytics_monthly summed over programs, channels and org units: maintained by the
@@ -7,18 +7,14 @@ import { IdColumn, MoneyColumn, RefColumn, VarcharColumn } from '../../database/
  * partner, month, measure and bucket instead of one per program, channel and org unit.
  */
 @Entity({ name: 'analytics_partner_monthly' })
-@Index('uq_analytics_partner_monthly_key', ['month', 'partnerId', 'measure', 'bucketValue', 'currency'], {
-  unique: true,
-})
 @Index('ix_analytics_partner_monthly_measure', ['measure', 'month', 'partnerId', 'bucketValue', 'factCount'])
 export class AnalyticsPartnerMonthlyEntity {
-  @IdColumn() id!: string;
-  @VarcharColumn(7) month!: string;
-  @RefColumn() partnerId!: string;
+  @KeyColumn(7) month!: string;
+  @KeyColumn(36) partnerId!: string;
   @VarcharColumn(40) partnerKind!: string;
-  @VarcharColumn(80) measure!: string;
-  @Column({ type: 'integer' }) bucketValue!: number;
-  @VarcharColumn(3) currency!: string;
+  @KeyColumn(80) measure!: string;
+  @KeyColumn() bucketValue!: number;
+  @KeyColumn(3) currency!: string;
   @MoneyColumn() factCount!: bigint;
   @MoneyColumn() amountMinor!: bigint;
 }
