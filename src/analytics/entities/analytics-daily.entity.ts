@@ -10,7 +10,7 @@ export class AnalyticsDailyEntity {
   @KeyColumn(10) businessDate!: string;
   @KeyColumn(36) partnerId!: string;
   @KeyColumn(36) programId!: string;
-  /** '' = no channel (NULLs never collide in a unique key). */
+  /** '' = no channel (a key column cannot be NULL). */
   @KeyColumn(36) channelId!: string;
   @KeyColumn(36) orgUnitId!: string;
   @VarcharColumn(40) partnerKind!: string;
