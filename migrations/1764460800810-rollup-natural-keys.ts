@@ -28,7 +28,7 @@ const ROLL_UPS: readonly (readonly [string, string, readonly string[]])[] = [
  * key, `INSERT … ON DUPLICATE KEY UPDATE` of an existing bucket first inserted a clustered record under a fresh id,
  * met the duplicate in the unique key, undid that insert and then updated; keyed by the bucket, the duplicate is
  * found at once. 100,000 upserts into a 600,000-row copy of analytics_daily, half of them existing buckets:
- * 24–26 s → 9 s on MariaDB. Nothing reads a roll-up row by id; the buckets are the identity.
+ * about 24–28 s → 8–10 s on MariaDB (README). Nothing reads a roll-up row by id; the buckets are the identity.
  */
 export class RollupNaturalKeys1764460800810 implements MigrationInterface {
   name = 'RollupNaturalKeys1764460800810';
