@@ -20,6 +20,7 @@ import { ReferralPairIndexes1764460800780 } from './1764460800780-referral-pair-
 import { AttributionTouchCoveringIndexes1764460800790 } from './1764460800790-attribution-touch-covering-indexes';
 import { AnalyticsCursorCheck1764460800800 } from './1764460800800-analytics-cursor-check';
 import { RollupNaturalKeys1764460800810 } from './1764460800810-rollup-natural-keys';
+import { AnalyticsPartnerMonthMedians1764460800820 } from './1764460800820-analytics-partner-month-medians';
 
 /** Explicit and ordered: a new migration is appended here, never discovered by a glob. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AttributionTouchCoveringIndexes1764460800790,
   AnalyticsCursorCheck1764460800800,
   RollupNaturalKeys1764460800810,
+  AnalyticsPartnerMonthMedians1764460800820,
 ];

@@ -10,7 +10,9 @@ import {
   FUNNEL_COUNT_MEASURES,
   funnelMeasures,
   MEDIAN_PAIRS,
+  MedianPair,
 } from '../../src/analytics/analytics-reports.service';
+import { MEDIAN_MEASURES } from '../../src/analytics/facts';
 import { addDays } from '../../src/common/business-time';
 import { newId } from '../../src/database/columns';
 import { ChannelsService } from '../../src/channels/channels.service';
@@ -45,8 +47,18 @@ const rollupSql = (
    AND d.month >= '2025-01' AND d.month <= '2026-06'`;
 /** QUERY selects no medians: the service reads the stage counts only. */
 const ROLLUP_SQL = rollupSql(FUNNEL_COUNT_MEASURES);
-const ROLLUP_SQL_MEDIANS = rollupSql(funnelMeasures(['submittedToConverted']));
-const ROLLUP_SQL_ALL_MEDIANS = rollupSql(funnelMeasures(MEDIAN_PAIRS));
+/** The stored medians of the pairs asked for, which the service reads beside the stage counts (at once). */
+const mediansSql = (
+  pairs: readonly MedianPair[],
+): string => `SELECT d.partner_id, d.month, d.measure, d.median_half_days
+  FROM analytics_partner_month_medians d
+ WHERE d.measure IN (${pairs.map((p) => `'${MEDIAN_MEASURES[p]}'`).join(', ')})
+   AND d.month >= '2025-01' AND d.month <= '2026-06'`;
+const MEDIANS_SQL = mediansSql(['submittedToConverted']);
+const ALL_MEDIANS_SQL = mediansSql(MEDIAN_PAIRS);
+/** Before the stored medians (migration 820): the stage counts with the pairs' day histograms, folded in Node. */
+const HISTOGRAM_SQL_MEDIANS = rollupSql(funnelMeasures(['submittedToConverted']));
+const HISTOGRAM_SQL_ALL_MEDIANS = rollupSql(funnelMeasures(MEDIAN_PAIRS));
 
 /** The same GROUP BY over the raw referrals. */
 const RAW_SQL = `SELECT r.partner_id, SUBSTR(r.submitted_on, 1, 7) AS bucket, ${FUNNEL_SUMS.join(', ')}
@@ -343,13 +355,15 @@ async function measureFunnel(ctx: BenchContext, n: number, label: string): Promi
   const medians = await interleavedP95(
     RUNS,
     () => ctx.gql(QUERY_MEDIANS),
-    () => dataSource.query(ROLLUP_SQL_MEDIANS),
+    () => Promise.all([dataSource.query(ROLLUP_SQL), dataSource.query(MEDIANS_SQL)]),
   );
   const allMedians = await interleavedP95(
     RUNS,
     () => ctx.gql(QUERY_ALL_MEDIANS),
-    () => dataSource.query(ROLLUP_SQL_ALL_MEDIANS),
+    () => Promise.all([dataSource.query(ROLLUP_SQL), dataSource.query(ALL_MEDIANS_SQL)]),
   );
+  const histogramMs = await p95(RUNS, () => dataSource.query(HISTOGRAM_SQL_MEDIANS));
+  const allHistogramsMs = await p95(RUNS, () => dataSource.query(HISTOGRAM_SQL_ALL_MEDIANS));
   const columns = await interleavedP95(
     RUNS,
     () => ctx.gql(QUERY_COLUMNS),
@@ -428,16 +442,16 @@ async function measureFunnel(ctx: BenchContext, n: number, label: string): Promi
     },
     {
       scenario,
-      metric: `p95 of ${RUNS}, interleaved: GraphQL referralFunnel with medianDays { submittedToConverted } vs its SQL over the roll-up (with that pair's histograms)`,
+      metric: `p95 of ${RUNS}, interleaved: GraphQL referralFunnel with medianDays { submittedToConverted } vs its SQL over the roll-ups (the stage counts and that pair's stored medians, at once); in brackets the SQL reading that pair's histograms instead (before migration 820)`,
       gongying: `${fmtMs(medians.a)} (GraphQL; median ${fmtMs(medians.aMedian)})`,
-      baseline: `${fmtMs(medians.b)} (roll-up SQL; median ${fmtMs(medians.bMedian)})`,
+      baseline: `${fmtMs(medians.b)} (roll-up SQL; median ${fmtMs(medians.bMedian)}) [histograms: ${fmtMs(histogramMs)}]`,
       ratio: ratio(medians.a, medians.b),
     },
     {
       scenario,
-      metric: `p95 of ${RUNS}, interleaved: GraphQL referralFunnel with all six medianDays vs its SQL over the roll-up (six pairs' histograms)`,
+      metric: `p95 of ${RUNS}, interleaved: GraphQL referralFunnel with all six medianDays vs its SQL over the roll-ups (the stage counts and six pairs' stored medians, at once); in brackets the SQL reading six pairs' histograms instead`,
       gongying: `${fmtMs(allMedians.a)} (GraphQL; median ${fmtMs(allMedians.aMedian)})`,
-      baseline: `${fmtMs(allMedians.b)} (roll-up SQL; median ${fmtMs(allMedians.bMedian)})`,
+      baseline: `${fmtMs(allMedians.b)} (roll-up SQL; median ${fmtMs(allMedians.bMedian)}) [histograms: ${fmtMs(allHistogramsMs)}]`,
       ratio: ratio(allMedians.a, allMedians.b),
     },
     {

@@ -9,6 +9,7 @@ import { newId } from '../database/columns';
 import { TransactionService } from '../database/transaction.service';
 import { uniqueViolationOf } from '../database/unique-violation';
 import { chunk } from '../graphql/loaders';
+import { LOOKUP_CHUNK, placeholders } from '../database/plain-sql';
 import { AnalyticsCursorEntity } from './entities/analytics-cursor.entity';
 import {
   AccrualSourceRow,
@@ -22,7 +23,10 @@ import {
   dailyKey,
   EventSourceRow,
   eventFacts,
+  isMedianMeasure,
   LedgerFact,
+  partnerMonthMedianKey,
+  partnerMonthMedians,
   ProgramDims,
   ReferralSourceRow,
   referralFacts,
@@ -663,6 +667,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => read.map((f) => f(d))),
       );
     }
+    await this.refreshPartnerMonthMedians(manager, agg.partnerMonthly.values());
     // "Latest wins" columns first (their condition reads the stored last_date / last_event_id), then the keys.
     const newer = (d: { incoming(c: string): string }): string =>
       `(${d.incoming('last_date')} > last_date OR (${d.incoming('last_date')} = last_date AND ${d.incoming('last_event_id')} > last_event_id))`;
@@ -738,6 +743,64 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         d.amountMinor.toString(),
       ]),
     );
+  }
+
+  /**
+   * Recomputes the stored median of every partner-month day histogram these deltas changed, from the histogram
+   * as it now stands (read back in this transaction, one query per month and 1,000 partners).
+   */
+  private async refreshPartnerMonthMedians(manager: EntityManager, deltas: Iterable<DailyDelta>): Promise<void> {
+    const touched = new Map<string, Map<string, Set<string>>>();
+    for (const d of deltas) {
+      if (!isMedianMeasure(d.measure)) continue;
+      let partners = touched.get(d.date);
+      if (!partners) touched.set(d.date, (partners = new Map<string, Set<string>>()));
+      let measures = partners.get(d.partnerId);
+      if (!measures) partners.set(d.partnerId, (measures = new Set<string>()));
+      measures.add(d.measure);
+    }
+    for (const month of [...touched.keys()].sort()) {
+      const partners = touched.get(month) as Map<string, Set<string>>;
+      for (const part of chunk([...partners.keys()].sort(), LOOKUP_CHUNK)) {
+        const measures = [...new Set(part.flatMap((p) => [...(partners.get(p) as Set<string>)]))];
+        const rows = await manager.query<Record<string, unknown>[]>(
+          `SELECT partner_id, measure, bucket_value, fact_count FROM analytics_partner_monthly
+            WHERE month = ? AND partner_id IN (${placeholders(part.length)}) AND measure IN (${placeholders(measures.length)})`,
+          [month, ...part, ...measures],
+        );
+        const medians = partnerMonthMedians(
+          rows.map((r) => ({
+            month,
+            partnerId: String(r.partner_id),
+            measure: String(r.measure),
+            bucketValue: Number(r.bucket_value),
+            count: toBig(r.fact_count),
+          })),
+        );
+        const upserts: [string, string, string, number][] = [];
+        for (const partnerId of part)
+          for (const measure of [...(partners.get(partnerId) as Set<string>)].sort()) {
+            const half = medians.get(partnerMonthMedianKey(month, partnerId, measure));
+            if (half !== undefined) upserts.push([month, partnerId, measure, half]);
+            else
+              // Its histogram counts nothing any more (facts only add, so this is a repair's case): no median.
+              await manager.query(
+                'DELETE FROM analytics_partner_month_medians WHERE month = ? AND partner_id = ? AND measure = ?',
+                [month, partnerId, measure],
+              );
+          }
+        await upsertRows(
+          manager,
+          {
+            table: 'analytics_partner_month_medians',
+            columns: ['month', 'partner_id', 'measure', 'median_half_days'],
+            key: ['month', 'partner_id', 'measure'],
+            assignments: [['median_half_days', (d) => d.incoming('median_half_days')]],
+          },
+          upserts,
+        );
+      }
+    }
   }
 
   // ---------- source rows → facts ----------
@@ -921,6 +984,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         await this.tx.run(async (manager) => {
           await manager.query('DELETE FROM analytics_monthly WHERE month = ?', [month]);
           await manager.query('DELETE FROM analytics_partner_monthly WHERE month = ?', [month]);
+          await manager.query('DELETE FROM analytics_partner_month_medians WHERE month = ?', [month]);
           await manager.query('DELETE FROM analytics_daily WHERE business_date >= ? AND business_date <= ?', [
             start,
             end,
@@ -1005,6 +1069,16 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       mapValues(expected.partnerMonthly, (d) => `${d.count}/${d.amountMinor}`),
       actual.partnerMonthly,
     );
+    const expectedMedians = partnerMonthMedians(
+      [...expected.partnerMonthly.values()].map((d) => ({
+        month: d.date,
+        partnerId: d.partnerId,
+        measure: d.measure,
+        bucketValue: d.bucketValue,
+        count: d.count,
+      })),
+    );
+    compare('analytics_partner_month_medians', mapValues(expectedMedians, String), actual.partnerMonthMedians);
     compare(
       'analytics_customer_month',
       mapValues(
@@ -1027,6 +1101,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       expected.daily.size +
       expected.monthly.size +
       expected.partnerMonthly.size +
+      expectedMedians.size +
       expected.customerMonth.size +
       expected.activity.size +
       expected.cardMonth.size;
@@ -1043,6 +1118,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
     daily: Map<string, string>;
     monthly: Map<string, string>;
     partnerMonthly: Map<string, string>;
+    partnerMonthMedians: Map<string, string>;
     customerMonth: Map<string, string>;
     activity: Map<string, string>;
     cardMonth: Map<string, string>;
@@ -1085,6 +1161,15 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
       [firstMonth, lastMonth],
       'month',
     );
+    const partnerMonthMedians = new Map<string, string>();
+    for (const r of await m.query<Record<string, unknown>[]>(
+      'SELECT * FROM analytics_partner_month_medians WHERE month >= ? AND month <= ?',
+      [firstMonth, lastMonth],
+    ))
+      partnerMonthMedians.set(
+        partnerMonthMedianKey(String(r.month), String(r.partner_id), String(r.measure)),
+        String(Number(r.median_half_days)),
+      );
     const customerMonth = new Map<string, string>();
     for (const r of await m.query<Record<string, unknown>[]>(
       'SELECT * FROM analytics_customer_month WHERE month >= ? AND month <= ?',
@@ -1129,7 +1214,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         } as never),
         `${toBig(r.spend_count)}/${toBig(r.spend_minor)}`,
       );
-    return { daily, monthly, partnerMonthly, customerMonth, activity, cardMonth };
+    return { daily, monthly, partnerMonthly, partnerMonthMedians, customerMonth, activity, cardMonth };
   }
 
   /** Test and operations hook: forget a cursor source's cursor, so the next catch-up re-delivers every row. */

@@ -19,6 +19,7 @@ import {
   CohortEvent,
   CohortRow,
   computeCohorts,
+  formatHalfDays,
   medianFromHistogram,
   PartnerValue,
   partnerValue,
@@ -144,6 +145,8 @@ class FunnelBucket implements FunnelCounts {
   duplicate = 0;
   reversedExpired = 0;
   histograms: Map<string, Map<number, number>> | null = null;
+  /** Medians read from analytics_partner_month_medians (measure → days), instead of histograms. */
+  storedMedians: Map<string, string> | null = null;
 
   constructor(
     readonly groupKey: string | null,
@@ -191,16 +194,19 @@ class FunnelBucket implements FunnelCounts {
       rejected: this.rejected,
       expired: this.expired - this.reversedExpired,
       duplicate: this.duplicate,
-      medianDays: this.histograms
-        ? (Object.fromEntries(
-            Object.entries(MEDIAN_MEASURES).map(([pair, measure]) => [pair, this.median(measure)]),
-          ) as FunnelMedians)
-        : NO_MEDIANS,
+      medianDays:
+        this.histograms || this.storedMedians
+          ? (Object.fromEntries(
+              Object.entries(MEDIAN_MEASURES).map(([pair, measure]) => [pair, this.median(measure)]),
+            ) as FunnelMedians)
+          : NO_MEDIANS,
       periodOverPeriod: null,
     };
   }
 
   private median(measure: string): string | null {
+    const stored = this.storedMedians?.get(measure);
+    if (stored !== undefined) return stored;
     const h = this.histograms?.get(measure);
     return h ? medianFromHistogram(h) : null;
   }
@@ -258,6 +264,57 @@ function foldFunnel(
 }
 
 /**
+ * Adds stored medians (storedMedianRows) to the whole-month buckets by partner; a bucket with medians and no stage
+ * counts is added too, as its histogram rows would have added it.
+ */
+function addStoredMedians(buckets: Map<string, FunnelBucket>, rows: readonly Record<string, unknown>[]): void {
+  for (const r of rows) {
+    const partnerId = String(r.partner_id);
+    const { bucket, bucketStart } = bucketOf(FunnelInterval.MONTH, String(r.month));
+    const key = `${bucketStart}\u0000${partnerId}`;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = new FunnelBucket(partnerId, bucket, bucketStart)));
+    (b.storedMedians ??= new Map()).set(String(r.measure), formatHalfDays(Number(r.half_days)));
+  }
+}
+
+/** Where a funnel's counts come from; `grouped`: the rows are summed by SQL (else they are the groups already). */
+interface FunnelSource {
+  table: 'analytics_partner_monthly' | 'analytics_monthly' | 'analytics_daily';
+  monthly: boolean;
+  byDay: boolean;
+  grouped: boolean;
+}
+
+/**
+ * analytics_partner_monthly for whole months by partner or partner kind without a program or channel filter (by
+ * partner its rows are the groups already: no GROUP BY), analytics_monthly for other whole-month reports, else
+ * analytics_daily by day (a range starting or ending mid-month needs the days).
+ */
+function funnelSource(
+  filter: FunnelQueryFilter,
+  groupBy: FunnelGroupBy,
+  byDay: boolean,
+  from: string | undefined,
+): FunnelSource {
+  const monthly =
+    !byDay &&
+    (!from || from.endsWith('-01')) &&
+    (!filter.submittedTo || filter.submittedTo === monthEnd(filter.submittedTo.slice(0, 7)));
+  const byPartner =
+    monthly &&
+    (groupBy === FunnelGroupBy.PARTNER || groupBy === FunnelGroupBy.PARTNER_KIND) &&
+    !filter.programIds?.length &&
+    !filter.channelIds?.length;
+  return {
+    table: byPartner ? 'analytics_partner_monthly' : monthly ? 'analytics_monthly' : 'analytics_daily',
+    monthly,
+    byDay,
+    grouped: !(byPartner && groupBy === FunnelGroupBy.PARTNER),
+  };
+}
+
+/**
  * The analytics reports. Every figure reads the roll-ups (analytics_daily, analytics_customer_month,
  * analytics_customer_activity, analytics_card_month) plus the small dimension tables (attributions, programs),
  * every query scoped with applyPartnerScope: a partner user sees only its own numbers. Reads catch the roll-ups
@@ -297,9 +354,18 @@ export class AnalyticsReportsService {
           : addDays(first, interval === FunnelInterval.WEEK ? -7 : -1);
     }
     const byDay = compare || interval !== FunnelInterval.MONTH;
-    const raw = await this.funnelRows(actor, filter, groupBy, byDay, readFrom, medianPairs);
+    const source = funnelSource(filter, groupBy, byDay, readFrom);
+    // By partner over whole months each bucket's median is stored: no histogram rows to read and fold.
+    const storedMedians = source.table === 'analytics_partner_monthly' && !source.grouped && medianPairs.length > 0;
+    // Both reads at once (two pooled connections on MySQL).
+    const [raw, medians] = await Promise.all([
+      this.funnelRows(actor, filter, groupBy, source, readFrom, storedMedians ? [] : medianPairs),
+      storedMedians ? this.storedMedianRows(actor, filter, readFrom, medianPairs) : [],
+    ]);
     const from = byDay ? filter.submittedFrom : undefined;
-    const current = [...foldFunnel(interval, byDay, raw, from).values()].sort(compareFunnelRows).map((b) => b.row());
+    const folded = foldFunnel(interval, byDay, raw, from);
+    addStoredMedians(folded, medians);
+    const current = [...folded.values()].sort(compareFunnelRows).map((b) => b.row());
     if (!compare) return current;
     const all = foldFunnel(interval, byDay, raw, undefined);
     for (const row of current) {
@@ -317,34 +383,20 @@ export class AnalyticsReportsService {
   }
 
   /**
-   * One read of the roll-up: analytics_partner_monthly for whole months by partner or partner kind without a
-   * program or channel filter (by partner its rows are the groups already: no GROUP BY), analytics_monthly for
-   * other whole-month reports, else analytics_daily by day. Rows come back as the driver gives them (group_key,
-   * bucket, measure, bucket_value, n): foldFunnel reads each once, without an intermediate copy.
+   * One read of the roll-up (see funnelSource). Rows come back as the driver gives them (group_key, bucket, measure,
+   * bucket_value, n): foldFunnel reads each once, without an intermediate copy.
    */
   private async funnelRows(
     actor: Actor,
     filter: FunnelQueryFilter,
     groupBy: FunnelGroupBy,
-    byDay: boolean,
+    { table, monthly, byDay, grouped }: FunnelSource,
     from: string | undefined,
     medianPairs: readonly MedianPair[],
   ): Promise<Record<string, unknown>[]> {
     const group = GROUP_COLUMN[groupBy];
-    // Whole months come from a monthly roll-up; a range starting or ending mid-month needs the days.
-    const monthly =
-      !byDay &&
-      (!from || from.endsWith('-01')) &&
-      (!filter.submittedTo || filter.submittedTo === monthEnd(filter.submittedTo.slice(0, 7)));
-    const byPartner =
-      monthly &&
-      (groupBy === FunnelGroupBy.PARTNER || groupBy === FunnelGroupBy.PARTNER_KIND) &&
-      !filter.programIds?.length &&
-      !filter.channelIds?.length;
-    const table = byPartner ? 'analytics_partner_monthly' : monthly ? 'analytics_monthly' : 'analytics_daily';
     const dateColumn = monthly ? 'd.month' : 'd.business_date';
     const bucket = byDay ? 'd.business_date' : monthly ? 'd.month' : 'SUBSTR(d.business_date, 1, 7)';
-    const grouped = !(byPartner && groupBy === FunnelGroupBy.PARTNER);
     const q = this.dataSource
       .createQueryBuilder()
       .select(group, 'group_key')
@@ -362,6 +414,28 @@ export class AnalyticsReportsService {
     if (filter.submittedTo)
       q.andWhere(`${dateColumn} <= :to`, { to: monthly ? filter.submittedTo.slice(0, 7) : filter.submittedTo });
     if (grouped) q.groupBy(group).addGroupBy(bucket).addGroupBy('d.measure').addGroupBy('d.bucket_value');
+    return q.getRawMany<Record<string, unknown>>();
+  }
+
+  /** The stored median of each partner-month bucket and pair asked for (analytics_partner_month_medians). */
+  private storedMedianRows(
+    actor: Actor,
+    filter: FunnelQueryFilter,
+    from: string | undefined,
+    medianPairs: readonly MedianPair[],
+  ): Promise<Record<string, unknown>[]> {
+    const q = this.dataSource
+      .createQueryBuilder()
+      .select('d.partner_id', 'partner_id')
+      .addSelect('d.month', 'month')
+      .addSelect('d.measure', 'measure')
+      .addSelect('d.median_half_days', 'half_days')
+      .from('analytics_partner_month_medians', 'd')
+      .where('d.measure IN (:...measures)', { measures: medianPairs.map((pair) => MEDIAN_MEASURES[pair]) });
+    applyPartnerScope(q, actor, 'd.partner_id');
+    inList(q, 'd.partner_id', 'partnerIds', filter.partnerIds);
+    if (from) q.andWhere('d.month >= :from', { from: from.slice(0, 7) });
+    if (filter.submittedTo) q.andWhere('d.month <= :to', { to: filter.submittedTo.slice(0, 7) });
     return q.getRawMany<Record<string, unknown>>();
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { daysBetween } from '../common/business-time';
 import { ReferralStatus } from '../referrals/referral.enums';
+import { medianHalfDays } from './rules/cohorts';
 
 /**
  * Source rows → roll-up facts (docs/analytics-design.md §4). The catch-up, the rebuild and the verify all
@@ -368,6 +369,48 @@ export function emptyAggregate(): Aggregated {
     activity: new Map(),
     cardMonth: new Map(),
   };
+}
+
+const MEDIAN_MEASURE_NAMES: ReadonlySet<string> = new Set(Object.values(MEDIAN_MEASURES));
+
+/** A day histogram's measure (DAYS_…), whose partner-month medians are stored. */
+export function isMedianMeasure(measure: string): boolean {
+  return MEDIAN_MEASURE_NAMES.has(measure);
+}
+
+/** One bucket of a partner-month day histogram (an analytics_partner_monthly row or its delta). */
+export interface PartnerHistogramRow {
+  month: string;
+  partnerId: string;
+  measure: string;
+  bucketValue: number;
+  count: bigint | number;
+}
+
+export function partnerMonthMedianKey(month: string, partnerId: string, measure: string): string {
+  return [month, partnerId, measure].join('\u0001');
+}
+
+/**
+ * Twice the median (medianHalfDays) of each (month, partner, DAYS_ measure) histogram among the rows, keyed by
+ * partnerMonthMedianKey; a histogram that counts nothing has none. The maintenance stores these, verify and the
+ * migration that filled the table compute them the same way.
+ */
+export function partnerMonthMedians(rows: Iterable<PartnerHistogramRow>): Map<string, number> {
+  const histograms = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    if (!isMedianMeasure(r.measure)) continue;
+    const key = partnerMonthMedianKey(r.month, r.partnerId, r.measure);
+    let h = histograms.get(key);
+    if (!h) histograms.set(key, (h = new Map<number, number>()));
+    h.set(r.bucketValue, (h.get(r.bucketValue) ?? 0) + Number(r.count));
+  }
+  const out = new Map<string, number>();
+  for (const [key, h] of histograms) {
+    const half = medianHalfDays(h);
+    if (half !== null) out.set(key, half);
+  }
+  return out;
 }
 
 /** Adds facts' deltas into `into` (the same merge the upserts do in SQL). */

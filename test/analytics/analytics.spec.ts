@@ -549,6 +549,10 @@ describe.each(databases())('analytics on %s', (db) => {
       }
       expect(t.queries.statements.filter((q) => /analytics_partner_monthly/.test(q))).toHaveLength(1);
       expect(t.queries.statements.filter((q) => /analytics_monthly/.test(q))).toHaveLength(0);
+      // By partner each bucket's median is stored; by partner kind it is folded from the histograms.
+      expect(t.queries.statements.filter((q) => /analytics_partner_month_medians/.test(q))).toHaveLength(
+        g === 'PARTNER' ? 1 : 0,
+      );
       // Filtered to every program: the same report from analytics_monthly.
       const byProgram = ok(
         await t.gql<{ referralFunnel: Record<string, unknown>[] }>(
@@ -558,6 +562,7 @@ describe.each(databases())('analytics on %s', (db) => {
         ),
       ).referralFunnel;
       expect(byPartner.length).toBeGreaterThan(1);
+      expect(byPartner.some((r) => Object.values(r.medianDays as object).some((v) => v !== null))).toBe(true);
       expect(byPartner).toEqual(byProgram);
     }
   });
@@ -827,7 +832,7 @@ describe.each(databases())('analytics on %s', (db) => {
   });
 
   // Last: it takes the schema down one migration and up again.
-  it('migrations 760, 770 and 810: queued events move, the referrals the cursor catch-up could still deliver are queued, the partner roll-up is filled, the roll-ups keyed by bucket keep their rows', async () => {
+  it('migrations 760, 770, 810 and 820: queued events move, the referrals the cursor catch-up could still deliver are queued, the partner roll-up and its medians are filled, the roll-ups keyed by bucket keep their rows', async () => {
     const ds = t.dataSource;
     const m = t.get(AnalyticsMaintenanceService);
     await m.catchUpAll();
@@ -883,12 +888,19 @@ describe.each(databases())('analytics on %s', (db) => {
     await ds.query("DELETE FROM analytics_outbox WHERE source = 'EVENT'");
     // The queued referral was applied before: the ledger skips it.
     expect((await m.catchUp('REFERRAL')).applied).toBe(0);
-    // 770 filled analytics_partner_monthly from analytics_monthly: it equals every month's re-derivation.
+    // 770 filled analytics_partner_monthly from analytics_monthly, 820 its medians: both equal every month's
+    // re-derivation.
     const verified = await m.verify('2026-01-01', '2026-07-31');
     expect(verified.differences).toEqual([]);
     expect(
       Number((await ds.query<{ n: unknown }[]>('SELECT COUNT(*) AS n FROM analytics_partner_monthly'))[0]?.n),
     ).toBeGreaterThan(10);
+    expect(
+      await ds.query(
+        "SELECT median_half_days AS h FROM analytics_partner_month_medians WHERE month = '2026-01' AND partner_id = ? AND measure = 'DAYS_SUBMITTED_TO_CONVERTED'",
+        [bank.partnerBj],
+      ),
+    ).toEqual([{ h: 14 }]);
     // 810 keyed each roll-up by its bucket: a third referral that day adds to the migrated bucket, no second row.
     await t.get(ReferralsService).submit(SYSTEM_ACTOR, {
       channelId: ch,

@@ -1,6 +1,7 @@
 export { AnalyticsDailyEntity } from './analytics-daily.entity';
 export { AnalyticsMonthlyEntity } from './analytics-monthly.entity';
 export { AnalyticsPartnerMonthlyEntity } from './analytics-partner-monthly.entity';
+export { AnalyticsPartnerMonthMedianEntity } from './analytics-partner-month-median.entity';
 export { AnalyticsAppliedFactEntity } from './analytics-applied-fact.entity';
 export { AnalyticsCursorEntity } from './analytics-cursor.entity';
 export { AnalyticsCustomerMonthEntity } from './analytics-customer-month.entity';
@@ -17,11 +18,13 @@ import { AnalyticsDailyEntity } from './analytics-daily.entity';
 import { AnalyticsOutboxEntity } from './analytics-outbox.entity';
 import { AnalyticsMonthlyEntity } from './analytics-monthly.entity';
 import { AnalyticsPartnerMonthlyEntity } from './analytics-partner-monthly.entity';
+import { AnalyticsPartnerMonthMedianEntity } from './analytics-partner-month-median.entity';
 
 export const ANALYTICS_ENTITIES = [
   AnalyticsDailyEntity,
   AnalyticsMonthlyEntity,
   AnalyticsPartnerMonthlyEntity,
+  AnalyticsPartnerMonthMedianEntity,
   AnalyticsAppliedFactEntity,
   AnalyticsCursorEntity,
   AnalyticsCustomerMonthEntity,

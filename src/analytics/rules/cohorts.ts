@@ -263,6 +263,15 @@ export function median(values: readonly number[]): string | null {
  * day-difference), so that the roll-up answer equals the median of the raw list exactly.
  */
 export function medianFromHistogram(histogram: ReadonlyMap<number, number>): string | null {
+  const half = medianHalfDays(histogram);
+  return half === null ? null : formatHalfDays(half);
+}
+
+/**
+ * Twice the median of a day histogram: the sum of the two middle values (or twice the middle one), an integer,
+ * so a stored median (analytics_partner_month_medians) is exact in any database; null when it counts nothing.
+ */
+export function medianHalfDays(histogram: ReadonlyMap<number, number>): number | null {
   const entries = [...histogram.entries()].filter(([, c]) => c > 0).sort(([a], [b]) => a - b);
   const n = entries.reduce((s, [, c]) => s + c, 0);
   if (n === 0) return null;
@@ -275,8 +284,12 @@ export function medianFromHistogram(histogram: ReadonlyMap<number, number>): str
     throw new Error('unreachable: rank beyond histogram');
   };
   const mid = Math.floor(n / 2);
-  const m = n % 2 === 1 ? new AD(at(mid)) : new AD(at(mid - 1)).plus(at(mid)).div(2);
-  return fixed(m, 1);
+  return n % 2 === 1 ? 2 * at(mid) : at(mid - 1) + at(mid);
+}
+
+/** A median kept as twice its value (medianHalfDays), in the funnel's form: one decimal. */
+export function formatHalfDays(halfDays: number): string {
+  return fixed(new AD(halfDays).div(2), 1);
 }
 
 export interface PeriodDelta {
