@@ -33,7 +33,7 @@ import {
   accrualFacts,
   SOURCES,
 } from './facts';
-import { add, isSqlite, upsertRows } from './upsert';
+import { add, forUpdate, isSqlite, upsertRows } from './upsert';
 
 /** How each source is read: its table, the high-water-mark column and the business-date column. */
 interface SourceSpec {
@@ -747,7 +747,8 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
 
   /**
    * Recomputes the stored median of every partner-month day histogram these deltas changed, from the histogram
-   * as it now stands (read back in this transaction, one query per month and 1,000 partners).
+   * as it now stands (read back in this transaction, one query per month and 1,000 partners). The read locks: two
+   * processes' drains may change other buckets of the same histogram, and a snapshot read would miss the other's.
    */
   private async refreshPartnerMonthMedians(manager: EntityManager, deltas: Iterable<DailyDelta>): Promise<void> {
     const touched = new Map<string, Map<string, Set<string>>>();
@@ -765,7 +766,7 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
         const measures = [...new Set(part.flatMap((p) => [...(partners.get(p) as Set<string>)]))];
         const rows = await manager.query<Record<string, unknown>[]>(
           `SELECT partner_id, measure, bucket_value, fact_count FROM analytics_partner_monthly
-            WHERE month = ? AND partner_id IN (${placeholders(part.length)}) AND measure IN (${placeholders(measures.length)})`,
+            WHERE month = ? AND partner_id IN (${placeholders(part.length)}) AND measure IN (${placeholders(measures.length)})${forUpdate(manager)}`,
           [month, ...part, ...measures],
         );
         const medians = partnerMonthMedians(

@@ -36,6 +36,15 @@ export function isSqlite(manager: EntityManager): boolean {
   return manager.connection.options.type === 'better-sqlite3';
 }
 
+/**
+ * The suffix of a read whose result the transaction writes back in another form (a median from its histogram): on
+ * MySQL a locking read, which sees the latest committed rows and holds them, where a plain read would see the
+ * transaction's snapshot and miss another drain's commit since; SQLite's single writer needs none.
+ */
+export function forUpdate(manager: EntityManager): string {
+  return isSqlite(manager) ? '' : ' FOR UPDATE';
+}
+
 export async function upsertRows(
   manager: EntityManager,
   spec: UpsertSpec,

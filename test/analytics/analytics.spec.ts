@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { EntityManager } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AnalyticsOutbox1764460800760 } from '../../migrations/1764460800760-analytics-outbox';
 import { CommissionPeriodEntity } from '../../src/commissions/entities/commission-period.entity';
@@ -9,6 +10,7 @@ import { Clock } from '../../src/common/clock';
 import { buildConfig } from '../../src/config/config';
 import { TransactionService } from '../../src/database/transaction.service';
 import { AnalyticsMaintenanceService } from '../../src/analytics/analytics-maintenance.service';
+import { dailyKey, DailyDelta, emptyAggregate } from '../../src/analytics/facts';
 import { CustomerEventsService } from '../../src/customers/customer-events.service';
 import { ProgramKind } from '../../src/programs/program.enums';
 import { ReferralStatus } from '../../src/referrals/referral.enums';
@@ -446,6 +448,60 @@ describe.each(databases())('analytics on %s', (db) => {
       ),
     ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
   });
+
+  // SQLite has one writer: no other drain can commit while a drain's transaction is open.
+  (db === 'sqlite' ? it.skip : it)(
+    'a drain stores the median of the histogram as committed by another process meanwhile, not as its snapshot saw it',
+    async () => {
+      const m = t.get(AnalyticsMaintenanceService);
+      const write = (manager: EntityManager, bucketValue: number, count: bigint): Promise<void> => {
+        const agg = emptyAggregate();
+        const d: DailyDelta = {
+          date: '2026-11',
+          partnerId: bank.partnerSh,
+          programId: '',
+          channelId: '',
+          orgUnitId: '',
+          partnerKind: 'SECURITIES',
+          measure: 'DAYS_SUBMITTED_TO_CONVERTED',
+          bucketValue,
+          currency: '',
+          count,
+          amountMinor: 0n,
+        };
+        agg.partnerMonthly.set(dailyKey(d), d);
+        return m['writeAggregate'](manager, agg);
+      };
+      const stored = async (): Promise<number> =>
+        Number(
+          (
+            await t.dataSource.query<{ h: unknown }[]>(
+              "SELECT median_half_days AS h FROM analytics_partner_month_medians WHERE month = '2026-11' AND partner_id = ?",
+              [bank.partnerSh],
+            )
+          )[0]?.h,
+        );
+      await t.dataSource.transaction((manager) => write(manager, 1, 1n));
+      expect(await stored()).toBe(2);
+      const b = t.dataSource.createQueryRunner();
+      await b.connect();
+      try {
+        await b.startTransaction();
+        // B's snapshot is taken here, before A commits.
+        await b.query('SELECT COUNT(*) FROM analytics_partner_monthly');
+        await t.dataSource.transaction((manager) => write(manager, 9, 2n));
+        expect(await stored()).toBe(18);
+        await write(b.manager, 5, 1n);
+        await b.commitTransaction();
+      } finally {
+        await b.release();
+      }
+      // 1, 5, 9, 9: the median is 7 days (a snapshot read would have seen 1 and 5: 3 days).
+      expect(await stored()).toBe(14);
+      await t.dataSource.query("DELETE FROM analytics_partner_monthly WHERE month = '2026-11'");
+      await t.dataSource.query("DELETE FROM analytics_partner_month_medians WHERE month = '2026-11'");
+    },
+  );
 
   it('two processes catching up the same rows at once apply each fact exactly once', async () => {
     const first = t.get(AnalyticsMaintenanceService);
