@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { MEDIAN_MEASURES, partnerMonthMedians } from '../src/analytics/facts';
+import { MEDIAN_MEASURES, partnerMonthMediansOfRows } from '../src/analytics/facts';
 
 /** Rows per INSERT: 400 × 4 placeholders stays below both drivers' limits. */
 const ROWS_PER_INSERT = 400;
@@ -35,17 +35,7 @@ export class AnalyticsPartnerMonthMedians1764460800820 implements MigrationInter
           WHERE month = ? AND measure IN (${measures.map(() => '?').join(', ')})`,
         [month, ...measures],
       )) as Record<string, unknown>[];
-      const medians = [
-        ...partnerMonthMedians(
-          rows.map((r) => ({
-            month,
-            partnerId: String(r.partner_id),
-            measure: String(r.measure),
-            bucketValue: Number(r.bucket_value),
-            count: Number(r.fact_count),
-          })),
-        ),
-      ];
+      const medians = [...partnerMonthMediansOfRows(month, rows)];
       for (let i = 0; i < medians.length; i += ROWS_PER_INSERT) {
         const part = medians.slice(i, i + ROWS_PER_INSERT);
         await queryRunner.query(

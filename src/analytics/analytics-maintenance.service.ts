@@ -27,6 +27,7 @@ import {
   LedgerFact,
   partnerMonthMedianKey,
   partnerMonthMedians,
+  partnerMonthMediansOfRows,
   ProgramDims,
   ReferralSourceRow,
   referralFacts,
@@ -769,27 +770,18 @@ export class AnalyticsMaintenanceService implements OnModuleInit, OnModuleDestro
             WHERE month = ? AND partner_id IN (${placeholders(part.length)}) AND measure IN (${placeholders(measures.length)})${forUpdate(manager)}`,
           [month, ...part, ...measures],
         );
-        const medians = partnerMonthMedians(
-          rows.map((r) => ({
-            month,
-            partnerId: String(r.partner_id),
-            measure: String(r.measure),
-            bucketValue: Number(r.bucket_value),
-            count: toBig(r.fact_count),
-          })),
+        const medians = partnerMonthMediansOfRows(month, rows);
+        // Every touched histogram has just been added to, so each has a median.
+        const upserts = part.flatMap((partnerId) =>
+          [...(partners.get(partnerId) as Set<string>)]
+            .sort()
+            .map((measure) => [
+              month,
+              partnerId,
+              measure,
+              medians.get(partnerMonthMedianKey(month, partnerId, measure)) as number,
+            ]),
         );
-        const upserts: [string, string, string, number][] = [];
-        for (const partnerId of part)
-          for (const measure of [...(partners.get(partnerId) as Set<string>)].sort()) {
-            const half = medians.get(partnerMonthMedianKey(month, partnerId, measure));
-            if (half !== undefined) upserts.push([month, partnerId, measure, half]);
-            else
-              // Its histogram counts nothing any more (facts only add, so this is a repair's case): no median.
-              await manager.query(
-                'DELETE FROM analytics_partner_month_medians WHERE month = ? AND partner_id = ? AND measure = ?',
-                [month, partnerId, measure],
-              );
-          }
         await upsertRows(
           manager,
           {

@@ -413,6 +413,23 @@ export function partnerMonthMedians(rows: Iterable<PartnerHistogramRow>): Map<st
   return out;
 }
 
+/** partnerMonthMedians of one month's analytics_partner_monthly rows as a driver returns them (snake_case columns). */
+export function partnerMonthMediansOfRows(
+  month: string,
+  rows: readonly Record<string, unknown>[],
+): Map<string, number> {
+  return partnerMonthMedians(
+    rows.map((r) => ({
+      month,
+      partnerId: String(r.partner_id),
+      measure: String(r.measure),
+      bucketValue: Number(r.bucket_value),
+      // A decimal string on MySQL; a day histogram's counts are far below 2^53.
+      count: Number(r.fact_count),
+    })),
+  );
+}
+
 /** Adds facts' deltas into `into` (the same merge the upserts do in SQL). */
 export function aggregate(facts: Iterable<LedgerFact>, into: Aggregated = emptyAggregate()): Aggregated {
   for (const f of facts) {

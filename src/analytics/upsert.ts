@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 
 /**
- * The one driver branch of the analytics layer: a multi-row INSERT that, on a duplicate unique key, updates
+ * The analytics layer's driver branches (this and forUpdate): a multi-row INSERT that, on a duplicate unique key, updates
  * the existing row (`ON DUPLICATE KEY UPDATE` on MySQL/MariaDB/TiDB, `ON CONFLICT (…) DO UPDATE` on SQLite),
  * or does nothing when no assignment is given (insert-if-absent).
  *
