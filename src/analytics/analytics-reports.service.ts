@@ -154,10 +154,9 @@ class FunnelBucket implements FunnelCounts {
     readonly bucketStart: string,
   ) {}
 
-  add(measure: string, bucketValue: unknown, n: number): void {
-    const countKey = COUNT_MEASURES[measure];
-    if (countKey !== undefined) this[countKey] += n;
-    else if (measure === 'REFERRAL_EXPIRED_REVERSED') this.reversedExpired += n;
+  /** A roll-up row of a measure that is not a stage count (those the fold adds itself, see foldFunnel). */
+  addOther(measure: string, bucketValue: unknown, n: number): void {
+    if (measure === 'REFERRAL_EXPIRED_REVERSED') this.reversedExpired += n;
     else {
       this.histograms ??= new Map();
       let h = this.histograms.get(measure);
@@ -234,6 +233,9 @@ function foldFunnel(
   let slotDay = '';
   let acc: FunnelBucket | undefined;
   let accGroup: unknown;
+  // Rows by measure too (the roll-ups' measure index): resolve a measure's stage once per run of its rows.
+  let measure = '';
+  let countKey: keyof FunnelCounts | undefined;
   for (const r of rows) {
     const sqlBucket = String(r.bucket);
     if (from && sqlBucket < from) continue;
@@ -258,7 +260,12 @@ function foldFunnel(
       }
       accGroup = r.group_key;
     }
-    acc.add(String(r.measure), r.bucket_value, countOf(r.n));
+    if (r.measure !== measure) {
+      measure = String(r.measure);
+      countKey = COUNT_MEASURES[measure];
+    }
+    if (countKey !== undefined) acc[countKey] += countOf(r.n);
+    else acc.addOther(measure, r.bucket_value, countOf(r.n));
   }
   return merged;
 }

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { countOf } from '../../src/referrals/rules/funnel';
 import { ReferralsService } from '../../src/referrals/referrals.service';
 import { databases, ok, SYSTEM_ACTOR, TestApp } from '../support/harness';
 import { BankFixture, seedBank } from '../support/fixtures';
@@ -166,5 +168,24 @@ describe.each(databases())('referral funnel on %s', (db) => {
     t.queries.recording = false;
     expect(t.queries.statements.filter((s) => /GROUP BY/i.test(s))).toHaveLength(1);
     expect(t.queries.count).toBe(1);
+  });
+});
+
+describe('countOf (a count as SQL returns it)', () => {
+  it('reads every safe non-negative integer the drivers give: number, bigint, digits, DECIMAL with zero places', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (n) => {
+        expect(countOf(n)).toBe(n);
+        expect(countOf(BigInt(n))).toBe(n);
+        expect(countOf(String(n))).toBe(n);
+        expect(countOf(`${n}.00`)).toBe(n);
+      }),
+    );
+    expect([countOf('007'), countOf(null), countOf(undefined)]).toEqual([7, 0, 0]);
+  });
+
+  it('refuses what is not a count rather than reading it as one', () => {
+    for (const bad of ['', '-1', '1e3', ' 12', '12 ', '0x10', '1.5', '12a', '+3', 'Infinity'])
+      expect(() => countOf(bad)).toThrow('unexpected count value from SQL');
   });
 });

@@ -101,7 +101,16 @@ export function countOf(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string') {
-    // A report folds thousands of these: the plain conversion first, the strict pattern only for what it rejects.
+    // A report folds thousands of these: up to 15 digits (always safe) are read in place, without a conversion to
+    // check; anything else goes to the strict pattern.
+    if (value.length > 0 && value.length <= 15) {
+      let n = 0;
+      for (let i = 0; i < value.length && n >= 0; i++) {
+        const digit = value.charCodeAt(i) - 48;
+        n = digit >= 0 && digit <= 9 ? n * 10 + digit : -1;
+      }
+      if (n >= 0) return n;
+    }
     const n = Number(value);
     if (Number.isSafeInteger(n) && n >= 0 && String(n) === value) return n;
     if (/^\d+(\.0+)?$/.test(value)) return Number.parseInt(value, 10);
