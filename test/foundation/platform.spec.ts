@@ -270,6 +270,17 @@ describe.each(databases())('GraphQL platform on %s', (db) => {
       expect(audit).toContainEqual({ action: 'partner.transition', requestId });
     });
 
+    it('answers without an ETag (no body is hashed for a revalidation nobody makes) and without naming the framework', async () => {
+      const res = await t
+        .http()
+        .post('/graphql')
+        .set('authorization', `Bearer ${await t.tokenFor('manager')}`)
+        .send({ query: '{ partners(first: 1) { totalCount } }' });
+      ok(res.body as GqlResponse);
+      expect(res.headers).not.toHaveProperty('etag');
+      expect(res.headers).not.toHaveProperty('x-powered-by');
+    });
+
     it('replaces an unsafe x-request-id with a generated one', async () => {
       const res = await t.http().get('/health').set('x-request-id', 'bad id with spaces');
       expect(res.headers['x-request-id']).toEqual(expect.any(String));
