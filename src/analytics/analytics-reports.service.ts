@@ -233,7 +233,8 @@ function foldFunnel(
   let slotDay = '';
   let acc: FunnelBucket | undefined;
   let accGroup: unknown;
-  // Rows by measure too (the roll-ups' measure index): resolve a measure's stage once per run of its rows.
+  // The partner roll-up comes in its measure index's order, each measure's rows together: resolve a measure's stage
+  // once per run of its rows (a GROUP BY's rows change measure row by row and pay one string comparison more).
   let measure = '';
   let countKey: keyof FunnelCounts | undefined;
   for (const r of rows) {
